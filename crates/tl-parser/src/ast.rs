@@ -18,7 +18,7 @@ impl fmt::Display for Position {
 }
 
 /// Which section of the schema a definition was declared in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Category {
     /// Under `---types---` (the default): a constructor of a type.
     Types,

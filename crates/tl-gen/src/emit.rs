@@ -1,0 +1,488 @@
+//! Writes the Rust source for an analysed schema.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use paperplane_tl_parser::{Category, Definition, ParameterKind, Type};
+
+use crate::model::{Model, path};
+use crate::names::{field_name, pascal_case, variant_name};
+use crate::{Config, GenError};
+
+/// Source text grouped by namespace (`""` for the module root).
+type Namespaced = BTreeMap<String, String>;
+
+pub(crate) fn emit(model: &Model<'_>, config: &Config) -> Result<String, GenError> {
+    let mut out = String::with_capacity(16 << 20);
+    let _ = writeln!(
+        out,
+        "/// The API layer of `schema/api.tl`, sent in `invokeWithLayer`.\n\
+         pub const LAYER: i32 = {};\n",
+        config.layer
+    );
+
+    let mut types = Namespaced::new();
+    for def in &model.constructors {
+        let code = emit_struct(model, config, def)?;
+        types.entry(def.namespace.join("::")).or_default().push_str(&code);
+    }
+    let mut functions = Namespaced::new();
+    for def in &model.functions {
+        let code = emit_struct(model, config, def)?;
+        functions.entry(def.namespace.join("::")).or_default().push_str(&code);
+    }
+    let mut enums = Namespaced::new();
+    for (ty, ctors) in &model.enums {
+        let code = emit_enum(model, config, ty, ctors);
+        enums.entry(ctors[0].ty.namespace.join("::")).or_default().push_str(&code);
+    }
+
+    write_module(&mut out, "types", "One struct per TL constructor, encoded bare.", &types);
+    write_module(&mut out, "enums", "One enum per TL boxed type.", &enums);
+    write_module(&mut out, "functions", "One struct per TL method.", &functions);
+    if config.name_for_id {
+        emit_name_for_id(&mut out, model);
+    }
+    if config.impl_debug {
+        emit_deserialize_any(&mut out, model, config);
+    }
+    Ok(out)
+}
+
+fn write_module(out: &mut String, name: &str, doc: &str, items: &Namespaced) {
+    let _ = writeln!(out, "#[doc = \"{doc}\"]\npub mod {name} {{");
+    out.push_str("use crate::Serializable as _;\nuse crate::Deserializable as _;\n");
+    for (ns, code) in items {
+        if ns.is_empty() {
+            out.push_str(code);
+        } else {
+            let _ = writeln!(out, "/// The `{ns}` namespace.\npub mod {ns} {{");
+            out.push_str("use crate::Serializable as _;\nuse crate::Deserializable as _;\n");
+            out.push_str(code);
+            out.push_str("}\n");
+        }
+    }
+    out.push_str("}\n");
+}
+
+/// The definition as TL text, for doc comments.
+fn tl_line(def: &Definition) -> String {
+    let mut s = format!("{}#{:08x}", def.full_name(), def.id);
+    for g in &def.generics {
+        let _ = write!(s, " {{{}:{}}}", g.name, g.kind);
+    }
+    for p in def.params() {
+        let name = p.name.as_deref().unwrap_or_default();
+        match &p.kind {
+            ParameterKind::Flags => {
+                let _ = write!(s, " {name}:#");
+            }
+            ParameterKind::Field { ty, flag } => {
+                let _ = write!(s, " {name}:");
+                if let Some(f) = flag {
+                    let _ = write!(s, "{}.{}?", f.name, f.index);
+                }
+                let _ = write!(s, "{ty}");
+            }
+            ParameterKind::Nat | ParameterKind::Repeat { .. } => {}
+        }
+    }
+    let _ = write!(s, " = {}", def.ty.full_name());
+    for a in &def.ty.args {
+        let _ = write!(s, " {a}");
+    }
+    s
+}
+
+/// One field of a generated struct.
+struct Field<'d> {
+    /// Rust field name (`r#type`).
+    name: String,
+    /// Local variable used while decoding (`v_type`).
+    local: String,
+    /// Rust type (`Option<crate::enums::Peer>`).
+    ty: String,
+    /// The flag bit that makes it present: word name and bit index.
+    flag: Option<(&'d str, u32)>,
+    /// A `flags.N?true` field: a `bool` with no bytes of its own.
+    is_true: bool,
+    /// Encoded as a bare `vector<T>` (no `vector` id).
+    bare_vec: bool,
+}
+
+impl Field<'_> {
+    /// The expression that says whether this field asks for its flag bit.
+    fn present(&self) -> String {
+        if self.is_true { format!("self.{}", self.name) } else { format!("self.{}.is_some()", self.name) }
+    }
+}
+
+/// Either a flag word or a field, in schema order.
+enum Param<'d> {
+    Flags(&'d str),
+    Field(Field<'d>),
+}
+
+fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, GenError> {
+    let mut out = Vec::new();
+    for p in def.params() {
+        let name = p.name.as_deref().unwrap_or_default();
+        match &p.kind {
+            ParameterKind::Flags => out.push(Param::Flags(name)),
+            ParameterKind::Field { ty, flag } => {
+                let rust_name = field_name(name);
+                let is_true = ty.name == "true" && ty.namespace.is_empty();
+                if is_true && flag.is_none() {
+                    return Err(GenError::new(def, format!("`{name}:true` without a flag")));
+                }
+                let inner = model.rust_type(ty, def)?;
+                let ty_code =
+                    if flag.is_some() && !is_true { format!("Option<{inner}>") } else { inner };
+                out.push(Param::Field(Field {
+                    local: format!("v_{}", rust_name.trim_start_matches("r#")),
+                    name: rust_name,
+                    ty: ty_code,
+                    flag: flag.as_ref().map(|f| (f.name.as_str(), f.index)),
+                    is_true,
+                    bare_vec: ty.name == "vector" && ty.namespace.is_empty(),
+                }));
+            }
+            ParameterKind::Nat | ParameterKind::Repeat { .. } => {
+                return Err(GenError::new(def, "anonymous parameter outside a built-in".into()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn derives(out: &mut String, config: &Config) {
+    out.push_str("#[derive(Clone, PartialEq");
+    if config.impl_debug {
+        out.push_str(", Debug");
+    }
+    out.push_str(")]\n");
+    if config.impl_serde {
+        out.push_str("#[derive(serde::Serialize, serde::Deserialize)]\n");
+    }
+}
+
+fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<String, GenError> {
+    let is_fn = def.category == Category::Functions;
+    let name = pascal_case(&def.name);
+    let params = params(model, def)?;
+    let fields: Vec<&Field<'_>> = params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Field(f) => Some(f),
+            Param::Flags(_) => None,
+        })
+        .collect();
+    let generics: Vec<&str> = def
+        .generics
+        .iter()
+        .filter(|g| g.kind == "Type")
+        .map(|g| g.name.as_str())
+        .collect();
+    let ty_args = if generics.is_empty() { String::new() } else { format!("<{}>", generics.join(", ")) };
+    let bounded = |bound: &str| {
+        if generics.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = generics.iter().map(|g| format!("{g}: {bound}")).collect();
+            format!("<{}>", list.join(", "))
+        }
+    };
+
+    let mut s = String::new();
+    let _ = writeln!(s, "/// `{}`", tl_line(def));
+    derives(&mut s, config);
+    let _ = writeln!(s, "pub struct {name}{ty_args} {{");
+    for f in &fields {
+        let _ = writeln!(s, "    pub {}: {},", f.name, f.ty);
+    }
+    s.push_str("}\n");
+    let _ = writeln!(
+        s,
+        "impl{} crate::Identifiable for {name}{ty_args} {{ const CONSTRUCTOR_ID: u32 = {:#010x}; }}",
+        bounded("").replace(": ", ""),
+        def.id
+    );
+
+    // Encoding.
+    let _ = writeln!(
+        s,
+        "impl{} crate::Serializable for {name}{ty_args} {{\n    fn serialize(&self, buf: &mut Vec<u8>) {{",
+        bounded("crate::Serializable")
+    );
+    if is_fn {
+        let _ = writeln!(s, "        buf.extend_from_slice(&{:#010x}u32.to_le_bytes());", def.id);
+    }
+    // Bits shared by several fields are set only when all of them are present,
+    // so the encoding is always readable.
+    let mut groups: BTreeMap<(&str, u32), Vec<&Field<'_>>> = BTreeMap::new();
+    for f in &fields {
+        if let Some(flag) = f.flag {
+            groups.entry(flag).or_default().push(f);
+        }
+    }
+    for p in &params {
+        match p {
+            Param::Flags(word) => {
+                let terms: Vec<String> = groups
+                    .iter()
+                    .filter(|((w, _), _)| w == word)
+                    .map(|((_, bit), members)| {
+                        let conds: Vec<String> = members.iter().map(|f| f.present()).collect();
+                        format!("(({}) as u32) << {bit}", conds.join(" & "))
+                    })
+                    .collect();
+                let value = if terms.is_empty() { "0".to_owned() } else { terms.join(" | ") };
+                let _ = writeln!(
+                    s,
+                    "        let f_{word}: u32 = {value};\n        buf.extend_from_slice(&f_{word}.to_le_bytes());"
+                );
+            }
+            Param::Field(f) if f.is_true => {}
+            Param::Field(f) => {
+                let write = |value: &str| {
+                    if f.bare_vec {
+                        format!("crate::serialize::write_bare_vec({value}, buf);")
+                    } else {
+                        format!("{value}.serialize(buf);")
+                    }
+                };
+                match f.flag {
+                    None => {
+                        let _ = writeln!(s, "        {}", write(&format!("(&self.{})", f.name)));
+                    }
+                    Some((word, bit)) => {
+                        let shared = groups.get(&(word, bit)).is_some_and(|g| g.len() > 1);
+                        let body = format!("if let Some(v) = &self.{} {{ {} }}", f.name, write("v"));
+                        if shared {
+                            let _ = writeln!(s, "        if f_{word} & {:#x} != 0 {{ {body} }}", 1u32 << bit);
+                        } else {
+                            let _ = writeln!(s, "        {body}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    s.push_str("    }\n}\n");
+
+    // Decoding.
+    if !is_fn || config.deserializable_functions {
+        let _ = writeln!(
+            s,
+            "impl{} crate::Deserializable for {name}{ty_args} {{\n    fn deserialize(cur: &mut crate::Cursor<'_>) -> crate::deserialize::Result<Self> {{",
+            bounded("crate::Deserializable")
+        );
+        if is_fn {
+            let tl = def.full_name();
+            let _ = writeln!(
+                s,
+                "        let id = cur.read_id(\"{tl}\")?;\n        if id != {:#010x} {{ return Err(cur.unexpected(id, \"{tl}\")); }}",
+                def.id
+            );
+        }
+        for p in &params {
+            match p {
+                Param::Flags(word) => {
+                    let _ = writeln!(s, "        let f_{word} = cur.read_u32()?;");
+                }
+                Param::Field(f) => {
+                    let read = if f.bare_vec {
+                        "crate::deserialize::read_bare_vec(cur)?"
+                    } else {
+                        "crate::Deserializable::deserialize(cur)?"
+                    };
+                    let value = match f.flag {
+                        None => read.to_owned(),
+                        Some((word, bit)) if f.is_true => format!("f_{word} & {:#x} != 0", 1u32 << bit),
+                        Some((word, bit)) => {
+                            format!("if f_{word} & {:#x} != 0 {{ Some({read}) }} else {{ None }}", 1u32 << bit)
+                        }
+                    };
+                    let _ = writeln!(s, "        let {} = {value};", f.local);
+                }
+            }
+        }
+        let inits: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.name, f.local)).collect();
+        let _ = writeln!(s, "        Ok(Self {{ {} }})\n    }}\n}}", inits.join(", "));
+    }
+
+    if is_fn {
+        let ret = return_type(model, def)?;
+        let _ = writeln!(
+            s,
+            "impl{} crate::RemoteCall for {name}{ty_args} {{ type Return = {ret}; }}",
+            bounded("crate::RemoteCall")
+        );
+    }
+    Ok(s)
+}
+
+/// The Rust type a function returns.
+fn return_type(model: &Model<'_>, def: &Definition) -> Result<String, GenError> {
+    let r = &def.ty;
+    if r.namespace.is_empty() && def.generics.iter().any(|g| g.name == r.name) {
+        return Ok(format!("{}::Return", r.name));
+    }
+    let ty = Type {
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+        bare: false,
+        generic_ref: false,
+        generic_arg: r.args.first().cloned().map(Box::new),
+    };
+    model.rust_type(&ty, def)
+}
+
+fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]) -> String {
+    let ns = &ctors[0].ty.namespace;
+    let name = pascal_case(&ctors[0].ty.name);
+    let recursive = model.is_recursive(ty);
+    struct Variant {
+        name: String,
+        ctor_path: String,
+        id: u32,
+        unit: bool,
+        boxed: bool,
+    }
+    let variants: Vec<Variant> = ctors
+        .iter()
+        .map(|c| Variant {
+            name: variant_name(&name, &pascal_case(&c.name)),
+            ctor_path: path("types", &c.namespace, &c.name),
+            id: c.id,
+            unit: c.params().is_empty(),
+            boxed: model.is_boxed(c),
+        })
+        .collect();
+    let _ = ns;
+
+    let mut s = String::new();
+    let _ = writeln!(s, "/// The boxed type `{ty}`.");
+    derives(&mut s, config);
+    let _ = writeln!(s, "pub enum {name} {{");
+    for (v, c) in variants.iter().zip(ctors) {
+        let _ = writeln!(s, "    /// `{}`", tl_line(c));
+        if v.unit {
+            let _ = writeln!(s, "    {},", v.name);
+        } else if v.boxed {
+            let _ = writeln!(s, "    {}(Box<{}>),", v.name, v.ctor_path);
+        } else {
+            let _ = writeln!(s, "    {}({}),", v.name, v.ctor_path);
+        }
+    }
+    s.push_str("}\n");
+
+    let _ = writeln!(s, "impl crate::Serializable for {name} {{\n    fn serialize(&self, buf: &mut Vec<u8>) {{\n        match self {{");
+    for v in &variants {
+        let id = format!("buf.extend_from_slice(&{:#010x}u32.to_le_bytes())", v.id);
+        if v.unit {
+            let _ = writeln!(s, "            Self::{} => {id},", v.name);
+        } else {
+            let _ = writeln!(s, "            Self::{}(x) => {{ {id}; x.serialize(buf) }}", v.name);
+        }
+    }
+    s.push_str("        }\n    }\n}\n");
+
+    let _ = writeln!(
+        s,
+        "impl crate::Deserializable for {name} {{\n    fn deserialize(cur: &mut crate::Cursor<'_>) -> crate::deserialize::Result<Self> {{"
+    );
+    if recursive {
+        s.push_str("        cur.enter()?;\n");
+    }
+    let _ = writeln!(s, "        let id = cur.read_id(\"{ty}\")?;\n        let r = match id {{");
+    for v in &variants {
+        let body = if v.unit {
+            format!("Ok(Self::{})", v.name)
+        } else if v.boxed {
+            format!("{}::deserialize(cur).map(|x| Self::{}(Box::new(x)))", v.ctor_path, v.name)
+        } else {
+            format!("{}::deserialize(cur).map(Self::{})", v.ctor_path, v.name)
+        };
+        let _ = writeln!(s, "            {:#010x} => {body},", v.id);
+    }
+    let _ = writeln!(s, "            _ => Err(cur.unexpected(id, \"{ty}\")),\n        }};");
+    if recursive {
+        s.push_str("        cur.leave();\n");
+    }
+    let _ = writeln!(s, "        r.map_err(|e| e.within(\"{ty}\"))\n    }}\n}}");
+
+    for v in &variants {
+        let p = &v.ctor_path;
+        if config.impl_from_type {
+            let body = if v.unit {
+                format!("fn from(_: {p}) -> Self {{ Self::{} }}", v.name)
+            } else if v.boxed {
+                format!("fn from(x: {p}) -> Self {{ Self::{}(Box::new(x)) }}", v.name)
+            } else {
+                format!("fn from(x: {p}) -> Self {{ Self::{}(x) }}", v.name)
+            };
+            let _ = writeln!(s, "impl From<{p}> for {name} {{ {body} }}");
+        }
+        if config.impl_from_enum {
+            let arm = if v.unit {
+                format!("{name}::{} => Ok({p} {{}})", v.name)
+            } else if v.boxed {
+                format!("{name}::{}(x) => Ok(*x)", v.name)
+            } else {
+                format!("{name}::{}(x) => Ok(x)", v.name)
+            };
+            let _ = writeln!(
+                s,
+                "impl TryFrom<{name}> for {p} {{ type Error = {name}; fn try_from(v: {name}) -> Result<Self, {name}> {{ match v {{ {arm}, v => Err(v) }} }} }}"
+            );
+        }
+    }
+    s
+}
+
+fn emit_name_for_id(out: &mut String, model: &Model<'_>) {
+    out.push_str(
+        "/// The TL name of a constructor or function id (`\"inputPeerUser\"`).\n\
+         pub fn name_for_id(id: u32) -> Option<&'static str> {\n    Some(match id {\n",
+    );
+    for def in model.constructors.iter().chain(&model.functions).chain(&model.natives) {
+        let _ = writeln!(out, "        {:#010x} => \"{}\",", def.id, def.full_name());
+    }
+    out.push_str("        _ => return None,\n    })\n}\n");
+}
+
+fn emit_deserialize_any(out: &mut String, model: &Model<'_>, config: &Config) {
+    out.push_str(
+        "pub(crate) fn deserialize_any(cur: &mut crate::Cursor<'_>) -> crate::deserialize::Result<Box<dyn crate::Object>> {\n    \
+         use crate::Deserializable as _;\n    \
+         let id = cur.clone().read_u32()?;\n    \
+         Ok(match id {\n",
+    );
+    if !model.natives.is_empty() {
+        out.push_str("        crate::serialize::BOOL_TRUE | crate::serialize::BOOL_FALSE => Box::new(bool::deserialize(cur)?),\n");
+    }
+    for (_, ctors) in &model.enums {
+        let ids: Vec<String> = ctors.iter().map(|c| format!("{:#010x}", c.id)).collect();
+        let ty = &ctors[0].ty;
+        let _ = writeln!(
+            out,
+            "        {} => Box::new({}::deserialize(cur)?),",
+            ids.join(" | "),
+            path("enums", &ty.namespace, &ty.name)
+        );
+    }
+    if config.deserializable_functions {
+        for def in model.functions.iter().filter(|d| d.generics.is_empty()) {
+            let _ = writeln!(
+                out,
+                "        {:#010x} => Box::new({}::deserialize(cur)?),",
+                def.id,
+                path("functions", &def.namespace, &def.name)
+            );
+        }
+    }
+    out.push_str(
+        "        _ => {\n            cur.read_u32()?;\n            return Err(cur.unexpected(id, \"Object\"));\n        }\n    })\n}\n",
+    );
+}

@@ -1,0 +1,197 @@
+//! Byte strings published by Telegram decode and encode exactly, and hostile
+//! input gets errors that say what and where.
+
+use paperplane_tl::deserialize::MAX_DEPTH;
+use paperplane_tl::{
+    Cursor, Deserializable, DeserializeErrorKind, Identifiable, RemoteCall, Serializable, enums,
+    functions, types,
+};
+
+fn hex(s: &str) -> Vec<u8> {
+    let digits: String = s.chars().filter(char::is_ascii_hexdigit).collect();
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+// core.telegram.org/mtproto/samples-auth_key, step 1: the message body.
+const REQ_PQ_MULTI: &str = "F1 8E 7E BE 75 E6 22 F3 BC 7D 71 46 32 B8 33 82 1F D7 BB 0C";
+// Step 2: the server's resPQ.
+const RES_PQ: &str = "63 24 16 05 75 E6 22 F3 BC 7D 71 46 32 B8 33 82 1F D7 BB 0C
+    8E C5 3E C0 50 CB 2D 47 5B 45 7B AF 44 5B 49 F5 08 16 E7 48 B2 95 22 C6
+    8F 00 00 00 15 C4 B5 1C 03 00 00 00 85 FD 64 DE 85 1D 9D D0 A5 B7 F7 09
+    35 5F C3 0B 21 6B E8 6C 02 2B B4 C3";
+
+#[test]
+fn req_pq_multi_from_the_documentation() {
+    let bytes = hex(REQ_PQ_MULTI);
+    let nonce: [u8; 16] = bytes[4..].try_into().unwrap();
+    let req = functions::ReqPqMulti { nonce };
+    assert_eq!(req.to_bytes(), bytes);
+    assert_eq!(functions::ReqPqMulti::from_bytes(&bytes).unwrap(), req);
+    assert_eq!(functions::ReqPqMulti::CONSTRUCTOR_ID, 0xbe7e8ef1);
+}
+
+#[test]
+fn res_pq_from_the_documentation() {
+    let bytes = hex(RES_PQ);
+    let enums::ResPq::ResPq(res) = enums::ResPq::from_bytes(&bytes).unwrap();
+    assert_eq!(res.nonce.to_vec(), hex("75E622F3BC7D714632B833821FD7BB0C"));
+    assert_eq!(res.server_nonce.to_vec(), hex("8EC53EC050CB2D475B457BAF445B49F5"));
+    assert_eq!(res.pq, hex("16E748B29522C68F"));
+    assert_eq!(
+        res.server_public_key_fingerprints,
+        vec![0xd09d1d85de64fd85_u64 as i64, 0x0bc35f3509f7b7a5, 0xc3b42b026ce86b21_u64 as i64]
+    );
+    assert_eq!(enums::ResPq::ResPq(res).to_bytes(), bytes);
+}
+
+#[test]
+fn remote_calls_name_their_return_type() {
+    fn returns<R: RemoteCall<Return = T>, T>(_: &R) {}
+    let get = functions::help::GetNearestDc {};
+    returns::<_, enums::NearestDc>(&get);
+    let users = functions::users::GetUsers { id: vec![enums::InputUser::InputUserSelf] };
+    returns::<_, Vec<enums::User>>(&users);
+    let wrapped = functions::InvokeWithLayer { layer: paperplane_tl::LAYER, query: get };
+    returns::<_, enums::NearestDc>(&wrapped);
+    // A generic wrapper writes its own id, then the inner query.
+    let bytes = wrapped.to_bytes();
+    assert_eq!(&bytes[..4], &0xda9b0d0d_u32.to_le_bytes());
+    assert_eq!(&bytes[4..8], &230_i32.to_le_bytes());
+    assert_eq!(&bytes[8..], &0x1fb33026_u32.to_le_bytes());
+    let back = functions::InvokeWithLayer::<functions::help::GetNearestDc>::from_bytes(&bytes);
+    assert_eq!(back.unwrap(), wrapped);
+}
+
+#[test]
+fn flag_words_are_computed_from_fields() {
+    let mut msg = functions::messages::SendMessage {
+        no_webpage: true,
+        silent: false,
+        background: false,
+        clear_draft: false,
+        noforwards: false,
+        update_stickersets_order: false,
+        invert_media: false,
+        allow_paid_floodskip: false,
+        peer: enums::InputPeer::InputPeerSelf,
+        reply_to: None,
+        message: "hi".into(),
+        random_id: 7,
+        reply_markup: None,
+        entities: None,
+        schedule_date: Some(1),
+        schedule_repeat_period: None,
+        send_as: None,
+        quick_reply_shortcut: None,
+        effect: None,
+        allow_paid_stars: None,
+        suggested_post: None,
+        rich_message: None,
+    };
+    let bytes = msg.to_bytes();
+    let flags = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
+    assert_eq!(flags, 1 << 1 | 1 << 10, "no_webpage is bit 1, schedule_date bit 10");
+    msg.no_webpage = false;
+    msg.schedule_date = None;
+    let bytes = msg.to_bytes();
+    assert_eq!(&bytes[4..8], &[0, 0, 0, 0]);
+    assert_eq!(functions::messages::SendMessage::from_bytes(&bytes).unwrap(), msg);
+}
+
+#[test]
+fn conversions_between_types_and_enums() {
+    let user = types::InputPeerUser { user_id: 1, access_hash: 2 };
+    let peer: enums::InputPeer = user.clone().into();
+    assert_eq!(types::InputPeerUser::try_from(peer.clone()), Ok(user));
+    // The wrong constructor hands the value back.
+    assert_eq!(types::InputPeerChat::try_from(peer.clone()), Err(peer));
+}
+
+#[test]
+fn unknown_constructor_names_the_type_and_offset() {
+    // messages.messages with a vector whose first Message has a bogus id.
+    let mut bytes = 0x1d73e7ea_u32.to_le_bytes().to_vec();
+    bytes.extend(0x1cb5c415_u32.to_le_bytes());
+    bytes.extend(1_u32.to_le_bytes());
+    bytes.extend(0xdeadbeef_u32.to_le_bytes());
+    let err = enums::messages::Messages::from_bytes(&bytes).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::UnexpectedConstructor { id: 0xdeadbeef });
+    assert_eq!(err.offset, 12);
+    assert_eq!(err.ty, Some("Message"));
+    assert!(err.to_string().contains("0xdeadbeef"), "{err}");
+}
+
+#[test]
+fn vector_longer_than_the_input_is_refused_before_allocating() {
+    let mut bytes = 0x1cb5c415_u32.to_le_bytes().to_vec();
+    bytes.extend(u32::MAX.to_le_bytes());
+    bytes.extend([0; 16]);
+    let err = Vec::<i64>::from_bytes(&bytes).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::VectorTooLong { len: u32::MAX });
+    assert_eq!(err.offset, 4);
+}
+
+#[test]
+fn bytes_longer_than_the_input_are_refused() {
+    // A 3-byte length of 16 MiB with nothing behind it.
+    let err = Vec::<u8>::from_bytes(&[254, 0xff, 0xff, 0xff, 1, 2, 3, 4]).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::UnexpectedEof);
+    let err = String::from_bytes(&[5, b'a']).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::UnexpectedEof);
+}
+
+#[test]
+fn bool_accepts_only_its_two_constructors() {
+    assert_eq!(bool::from_bytes(&0x997275b5_u32.to_le_bytes()), Ok(true));
+    assert_eq!(bool::from_bytes(&0xbc799737_u32.to_le_bytes()), Ok(false));
+    let err = bool::from_bytes(&1_u32.to_le_bytes()).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::UnexpectedConstructor { id: 1 });
+    assert_eq!(err.ty, Some("Bool"));
+}
+
+#[test]
+fn invalid_utf8_in_strings_is_replaced_not_fatal() {
+    let s = String::from_bytes(&[2, 0xff, b'a', 0]).unwrap();
+    assert_eq!(s, "\u{fffd}a");
+}
+
+/// `textBold#6724abc4 text:RichText` nested far deeper than any real page.
+#[test]
+fn nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
+    let depth = 100_000;
+    let mut bytes = Vec::with_capacity(depth * 4 + 4);
+    for _ in 0..depth {
+        bytes.extend(0x6724abc4_u32.to_le_bytes());
+    }
+    bytes.extend(0xdc3d824f_u32.to_le_bytes()); // textEmpty
+    let err = enums::RichText::from_bytes(&bytes).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::TooDeep);
+    assert_eq!(err.offset, MAX_DEPTH as usize * 4);
+
+    // Within the limit it decodes and round-trips.
+    let ok = &bytes[(depth - 10) * 4..];
+    let text = enums::RichText::from_bytes(ok).unwrap();
+    assert_eq!(text.to_bytes(), ok);
+}
+
+#[test]
+fn values_decode_from_a_shared_cursor_in_sequence() {
+    let mut buf = Vec::new();
+    enums::InputPeer::InputPeerSelf.serialize(&mut buf);
+    "text".serialize(&mut buf);
+    let mut cur = Cursor::new(&buf);
+    assert_eq!(enums::InputPeer::deserialize(&mut cur).unwrap(), enums::InputPeer::InputPeerSelf);
+    assert_eq!(String::deserialize(&mut cur).unwrap(), "text");
+    assert!(cur.remaining().is_empty());
+}
+
+#[test]
+fn names_for_ids() {
+    assert_eq!(paperplane_tl::name_for_id(0xdde8a54c), Some("inputPeerUser"));
+    assert_eq!(paperplane_tl::name_for_id(0x05162463), Some("resPQ"));
+    assert_eq!(paperplane_tl::name_for_id(0x997275b5), Some("boolTrue"));
+    assert_eq!(paperplane_tl::name_for_id(0), None);
+}
