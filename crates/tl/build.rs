@@ -35,6 +35,7 @@ fn main() {
     let config = Config {
         layer: layer.unwrap_or(0),
         impl_debug: feature("IMPL_DEBUG"),
+        deserialize_any: feature("DESERIALIZE_ANY"),
         impl_from_type: feature("IMPL_FROM_TYPE"),
         impl_from_enum: feature("IMPL_FROM_ENUM"),
         impl_serde: feature("IMPL_SERDE"),

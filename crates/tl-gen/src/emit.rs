@@ -43,7 +43,7 @@ pub(crate) fn emit(model: &Model<'_>, config: &Config) -> Result<String, GenErro
     if config.name_for_id {
         emit_name_for_id(&mut out, model);
     }
-    if config.impl_debug {
+    if config.deserialize_any {
         emit_deserialize_any(&mut out, model, config);
     }
     Ok(out)
@@ -108,6 +108,9 @@ struct Field<'d> {
     is_true: bool,
     /// Encoded as a bare `vector<T>` (no `vector` id).
     bare_vec: bool,
+    /// The encoding of an empty/zero value of the field's type, for types
+    /// that have one (`int`, `string`, `Vector<T>`, …).
+    zero: Option<Vec<u8>>,
 }
 
 impl Field<'_> {
@@ -145,6 +148,7 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
                     flag: flag.as_ref().map(|f| (f.name.as_str(), f.index)),
                     is_true,
                     bare_vec: ty.name == "vector" && ty.namespace.is_empty(),
+                    zero: zero_encoding(ty),
                 }));
             }
             ParameterKind::Nat | ParameterKind::Repeat { .. } => {
@@ -153,6 +157,22 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
         }
     }
     Ok(out)
+}
+
+/// The bytes of a zero or empty value of `ty`, if the type has one.
+fn zero_encoding(ty: &Type) -> Option<Vec<u8>> {
+    if !ty.namespace.is_empty() || ty.generic_ref {
+        return None;
+    }
+    Some(match ty.name.as_str() {
+        "int" | "string" | "bytes" | "vector" => vec![0; 4],
+        "long" | "double" => vec![0; 8],
+        "int128" => vec![0; 16],
+        "int256" => vec![0; 32],
+        "Bool" => 0xbc799737_u32.to_le_bytes().to_vec(),
+        "Vector" => [0x1cb5c415_u32.to_le_bytes(), [0; 4]].concat(),
+        _ => return None,
+    })
 }
 
 fn derives(out: &mut String, config: &Config) {
@@ -211,14 +231,15 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
     // Encoding.
     let _ = writeln!(
         s,
-        "impl{} crate::Serializable for {name}{ty_args} {{\n    fn serialize(&self, buf: &mut Vec<u8>) {{",
+        "impl{} crate::Serializable for {name}{ty_args} {{\n    #[inline]\n    fn serialize(&self, buf: &mut Vec<u8>) {{",
         bounded("crate::Serializable")
     );
     if is_fn {
         let _ = writeln!(s, "        buf.extend_from_slice(&{:#010x}u32.to_le_bytes());", def.id);
     }
-    // Bits shared by several fields are set only when all of them are present,
-    // so the encoding is always readable.
+    // A bit shared by several fields is set when any of them asks for it and
+    // every member without a zero value is present; absent members that have
+    // one are then written as zero, so the encoding is always readable.
     let mut groups: BTreeMap<(&str, u32), Vec<&Field<'_>>> = BTreeMap::new();
     for f in &fields {
         if let Some(flag) = f.flag {
@@ -232,8 +253,17 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                     .iter()
                     .filter(|((w, _), _)| w == word)
                     .map(|((_, bit), members)| {
-                        let conds: Vec<String> = members.iter().map(|f| f.present()).collect();
-                        format!("(({}) as u32) << {bit}", conds.join(" & "))
+                        let any: Vec<String> = members.iter().map(|f| f.present()).collect();
+                        let required: Vec<String> = members
+                            .iter()
+                            .filter(|f| !f.is_true && f.zero.is_none() && members.len() > 1)
+                            .map(|f| f.present())
+                            .collect();
+                        let mut cond = format!("({})", any.join(" | "));
+                        for r in required {
+                            cond = format!("{cond} & {r}");
+                        }
+                        format!("(({cond}) as u32) << {bit}")
                     })
                     .collect();
                 let value = if terms.is_empty() { "0".to_owned() } else { terms.join(" | ") };
@@ -257,11 +287,20 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                     }
                     Some((word, bit)) => {
                         let shared = groups.get(&(word, bit)).is_some_and(|g| g.len() > 1);
-                        let body = format!("if let Some(v) = &self.{} {{ {} }}", f.name, write("v"));
-                        if shared {
-                            let _ = writeln!(s, "        if f_{word} & {:#x} != 0 {{ {body} }}", 1u32 << bit);
+                        if !shared {
+                            let _ = writeln!(s, "        if let Some(v) = &self.{} {{ {} }}", f.name, write("v"));
                         } else {
-                            let _ = writeln!(s, "        {body}");
+                            let zero = match &f.zero {
+                                Some(bytes) => format!("buf.extend_from_slice(&{bytes:?})"),
+                                None => "{}".to_owned(),
+                            };
+                            let _ = writeln!(
+                                s,
+                                "        if f_{word} & {:#x} != 0 {{ match &self.{} {{ Some(v) => {{ {} }} None => {zero} }} }}",
+                                1u32 << bit,
+                                f.name,
+                                write("v")
+                            );
                         }
                     }
                 }
@@ -377,7 +416,7 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
     }
     s.push_str("}\n");
 
-    let _ = writeln!(s, "impl crate::Serializable for {name} {{\n    fn serialize(&self, buf: &mut Vec<u8>) {{\n        match self {{");
+    let _ = writeln!(s, "impl crate::Serializable for {name} {{\n    #[inline]\n    fn serialize(&self, buf: &mut Vec<u8>) {{\n        match self {{");
     for v in &variants {
         let id = format!("buf.extend_from_slice(&{:#010x}u32.to_le_bytes())", v.id);
         if v.unit {

@@ -31,8 +31,11 @@ pub use names::{field_name, pascal_case, variant_name};
 pub struct Config {
     /// The value of the generated `LAYER` constant.
     pub layer: i32,
-    /// `#[derive(Debug)]` on everything, and `deserialize_any`.
+    /// `#[derive(Debug)]` on everything.
     pub impl_debug: bool,
+    /// `deserialize_any`, decoding any boxed type by its constructor id
+    /// (requires `impl_debug`).
+    pub deserialize_any: bool,
     /// `From<types::T> for enums::E`.
     pub impl_from_type: bool,
     /// `TryFrom<enums::E> for types::T`.

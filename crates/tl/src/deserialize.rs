@@ -153,7 +153,6 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads TL `bytes` (or `string`) without copying.
-    #[inline]
     pub fn read_bytes(&mut self) -> Result<&'a [u8]> {
         let start = self.rest;
         let (len, header) = match *self.rest {
@@ -248,7 +247,6 @@ impl<const N: usize> Deserializable for [u8; N] {
 }
 
 impl Deserializable for Vec<u8> {
-    #[inline]
     fn deserialize(cur: &mut Cursor<'_>) -> Result<Self> {
         cur.read_bytes().map(<[u8]>::to_vec)
     }
@@ -257,7 +255,6 @@ impl Deserializable for Vec<u8> {
 /// TL strings are UTF-8; invalid sequences become U+FFFD rather than an
 /// error, so one bad name never makes a whole update unreadable.
 impl Deserializable for String {
-    #[inline]
     fn deserialize(cur: &mut Cursor<'_>) -> Result<Self> {
         let bytes = cur.read_bytes()?;
         Ok(match std::str::from_utf8(bytes) {

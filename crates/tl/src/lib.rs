@@ -26,7 +26,7 @@
 pub mod deserialize;
 pub mod serialize;
 
-#[cfg(feature = "impl-debug")]
+#[cfg(feature = "deserialize-any")]
 mod any;
 #[allow(
     missing_docs,
@@ -40,7 +40,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 }
 
-#[cfg(feature = "impl-debug")]
+#[cfg(feature = "deserialize-any")]
 pub use any::{Object, deserialize_any};
 pub use deserialize::{Cursor, Deserializable, DeserializeError, DeserializeErrorKind};
 #[cfg(feature = "name-for-id")]

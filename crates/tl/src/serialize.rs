@@ -55,7 +55,6 @@ impl<const N: usize> Serializable for [u8; N] {
 /// Data longer than TL can express (16 MiB) is cut at that limit rather
 /// than producing an unreadable encoding; nothing Telegram accepts is that
 /// long.
-#[inline]
 pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
     const MAX: usize = 0xff_ffff;
     let data = &data[..data.len().min(MAX)];
@@ -73,28 +72,24 @@ pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
 }
 
 impl Serializable for [u8] {
-    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self, buf)
     }
 }
 
 impl Serializable for Vec<u8> {
-    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self, buf)
     }
 }
 
 impl Serializable for str {
-    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self.as_bytes(), buf)
     }
 }
 
 impl Serializable for String {
-    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self.as_bytes(), buf)
     }

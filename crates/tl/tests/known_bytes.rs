@@ -195,3 +195,40 @@ fn names_for_ids() {
     assert_eq!(paperplane_tl::name_for_id(0x997275b5), Some("boolTrue"));
     assert_eq!(paperplane_tl::name_for_id(0), None);
 }
+
+/// `views:flags.10?int forwards:flags.10?int` and
+/// `live_photo:flags.4?true … video:flags.4?Document` share a bit.
+#[test]
+fn fields_sharing_a_flag_bit_always_encode_readably() {
+    let header = types::MessageFwdHeader {
+        imported: false,
+        saved_out: false,
+        from_id: None,
+        from_name: None,
+        date: 1,
+        channel_post: None,
+        post_author: None,
+        // flags.4 is shared with saved_from_msg_id (an int: zero-able).
+        saved_from_peer: Some(enums::Peer::User(types::PeerUser { user_id: 5 })),
+        saved_from_msg_id: None,
+        saved_from_id: None,
+        saved_from_name: None,
+        saved_date: None,
+        psa_type: None,
+    };
+    let back = types::MessageFwdHeader::from_bytes(&header.to_bytes()).unwrap();
+    assert_eq!(back.saved_from_peer, header.saved_from_peer);
+    assert_eq!(back.saved_from_msg_id, Some(0), "the absent int partner is written as 0");
+
+    // The partner of a Document cannot be invented: the bit stays clear.
+    let media = types::MessageMediaPhoto {
+        spoiler: false,
+        live_photo: true,
+        photo: None,
+        ttl_seconds: None,
+        video: None,
+    };
+    let back = types::MessageMediaPhoto::from_bytes(&media.to_bytes()).unwrap();
+    assert!(!back.live_photo);
+    assert_eq!(back.video, None);
+}
