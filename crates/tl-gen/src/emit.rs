@@ -246,12 +246,19 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
             groups.entry(flag).or_default().push(f);
         }
     }
+    // A bit owned by a single optional field is set while that field is
+    // written (one presence check instead of two); the word is then patched
+    // in place. Bits of `true` fields and shared bits are known up front.
+    let lazy = |word: &str, bit: u32| -> bool {
+        groups.get(&(word, bit)).is_some_and(|g| g.len() == 1 && !g[0].is_true)
+    };
+    let mut patched = Vec::new();
     for p in &params {
         match p {
             Param::Flags(word) => {
                 let terms: Vec<String> = groups
                     .iter()
-                    .filter(|((w, _), _)| w == word)
+                    .filter(|((w, bit), _)| w == word && !lazy(w, *bit))
                     .map(|((_, bit), members)| {
                         let any: Vec<String> = members.iter().map(|f| f.present()).collect();
                         let required: Vec<String> = members
@@ -267,10 +274,18 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                     })
                     .collect();
                 let value = if terms.is_empty() { "0".to_owned() } else { terms.join(" | ") };
-                let _ = writeln!(
-                    s,
-                    "        let f_{word}: u32 = {value};\n        buf.extend_from_slice(&f_{word}.to_le_bytes());"
-                );
+                if groups.keys().any(|(w, bit)| w == word && lazy(w, *bit)) {
+                    patched.push(*word);
+                    let _ = writeln!(
+                        s,
+                        "        let mut f_{word}: u32 = {value};\n        let f_{word}_at = buf.len();\n        buf.extend_from_slice(&[0; 4]);"
+                    );
+                } else {
+                    let _ = writeln!(
+                        s,
+                        "        let f_{word}: u32 = {value};\n        buf.extend_from_slice(&f_{word}.to_le_bytes());"
+                    );
+                }
             }
             Param::Field(f) if f.is_true => {}
             Param::Field(f) => {
@@ -285,27 +300,34 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                     None => {
                         let _ = writeln!(s, "        {}", write(&format!("(&self.{})", f.name)));
                     }
+                    Some((word, bit)) if lazy(word, bit) => {
+                        let _ = writeln!(
+                            s,
+                            "        if let Some(v) = &self.{} {{ f_{word} |= {:#x}; {} }}",
+                            f.name,
+                            1u32 << bit,
+                            write("v")
+                        );
+                    }
                     Some((word, bit)) => {
-                        let shared = groups.get(&(word, bit)).is_some_and(|g| g.len() > 1);
-                        if !shared {
-                            let _ = writeln!(s, "        if let Some(v) = &self.{} {{ {} }}", f.name, write("v"));
-                        } else {
-                            let zero = match &f.zero {
-                                Some(bytes) => format!("buf.extend_from_slice(&{bytes:?})"),
-                                None => "{}".to_owned(),
-                            };
-                            let _ = writeln!(
-                                s,
-                                "        if f_{word} & {:#x} != 0 {{ match &self.{} {{ Some(v) => {{ {} }} None => {zero} }} }}",
-                                1u32 << bit,
-                                f.name,
-                                write("v")
-                            );
-                        }
+                        let zero = match &f.zero {
+                            Some(bytes) => format!("buf.extend_from_slice(&{bytes:?})"),
+                            None => "{}".to_owned(),
+                        };
+                        let _ = writeln!(
+                            s,
+                            "        if f_{word} & {:#x} != 0 {{ match &self.{} {{ Some(v) => {{ {} }} None => {zero} }} }}",
+                            1u32 << bit,
+                            f.name,
+                            write("v")
+                        );
                     }
                 }
             }
         }
+    }
+    for word in patched {
+        let _ = writeln!(s, "        buf[f_{word}_at..f_{word}_at + 4].copy_from_slice(&f_{word}.to_le_bytes());");
     }
     s.push_str("    }\n}\n");
 

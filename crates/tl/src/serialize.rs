@@ -59,16 +59,52 @@ pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
     const MAX: usize = 0xff_ffff;
     let data = &data[..data.len().min(MAX)];
     let len = data.len();
-    let header = if len < 254 { 1 } else { 4 };
-    let padding = (4 - (header + len) % 4) % 4;
-    buf.reserve(header + len + padding);
+    let start = buf.len();
+    if len < 15 {
+        // Most strings are short (names, codes, MIME types): assemble header,
+        // data and padding in one 16-byte chunk, with no call to memcpy.
+        let mut chunk = [0u8; 16];
+        chunk[0] = len as u8;
+        copy_short(&mut chunk[1..], data);
+        buf.extend_from_slice(&chunk);
+        buf.truncate(start + ((len + 4) & !3));
+        return;
+    }
+    // Header, data and padding rounded up to four bytes. The padding is
+    // written as a fixed three zero bytes and cut back, which is cheaper than
+    // a copy of variable length.
+    let total = if len < 254 { (len + 4) & !3 } else { (len + 7) & !3 };
+    buf.reserve(total + 3);
     if len < 254 {
         buf.push(len as u8);
     } else {
         buf.extend_from_slice(&[254, len as u8, (len >> 8) as u8, (len >> 16) as u8]);
     }
     buf.extend_from_slice(data);
-    buf.extend_from_slice(&[0u8; 3][..padding]);
+    buf.extend_from_slice(&[0; 3]);
+    buf.truncate(start + total);
+}
+
+/// Copies up to 15 bytes with fixed-size (overlapping) moves.
+#[inline]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    match n {
+        0 => {}
+        1..=3 => {
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+        4..=7 => {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+        }
+        _ => {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+        }
+    }
 }
 
 impl Serializable for [u8] {
@@ -124,5 +160,24 @@ impl<T: Serializable + ?Sized> Serializable for Box<T> {
     #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         (**self).serialize(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Deserializable;
+
+    #[test]
+    fn bytes_of_every_length_round_trip() {
+        for len in (0..600).chain([0xff_fffe, 0xff_ffff]) {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let mut buf = vec![0xaa];
+            write_bytes(&data, &mut buf);
+            let header: usize = if len < 254 { 1 } else { 4 };
+            assert_eq!(buf.len() - 1, (header + len).next_multiple_of(4), "len {len}");
+            assert!(buf[1 + header + len..].iter().all(|&b| b == 0), "padding of {len}");
+            assert_eq!(Vec::<u8>::from_bytes(&buf[1..]).unwrap(), data, "len {len}");
+        }
     }
 }
