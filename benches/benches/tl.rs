@@ -1,6 +1,7 @@
 //! Encode and decode throughput of realistic TL payloads.
 //!
 //! `cargo bench -p paperplane-benches --bench tl`
+#![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use paperplane_benches::{messages_slice, updates};

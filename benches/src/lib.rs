@@ -18,7 +18,9 @@ fn text(i: usize) -> String {
         "コードレビューお願いします ",
         "ok ",
     ];
-    (0..1 + i % 6).map(|k| PARTS[(i + k) % PARTS.len()]).collect()
+    (0..1 + i % 6)
+        .map(|k| PARTS[(i + k) % PARTS.len()])
+        .collect()
 }
 
 fn user_peer(id: i64) -> enums::Peer {
@@ -31,7 +33,12 @@ fn photo(i: usize) -> enums::Photo {
             r#type: "i".into(),
             bytes: vec![1; 40 + i % 20],
         }),
-        enums::PhotoSize::PhotoSize(types::PhotoSize { r#type: "m".into(), w: 320, h: 240, size: 18_000 }),
+        enums::PhotoSize::PhotoSize(types::PhotoSize {
+            r#type: "m".into(),
+            w: 320,
+            h: 240,
+            size: 18_000,
+        }),
         enums::PhotoSize::Progressive(types::PhotoSizeProgressive {
             r#type: "y".into(),
             w: 1280,
@@ -89,8 +96,14 @@ fn document(i: usize) -> enums::Document {
 fn entities(len: usize) -> Vec<enums::MessageEntity> {
     let len = len as i32;
     vec![
-        enums::MessageEntity::Bold(types::MessageEntityBold { offset: 0, length: len.min(7) }),
-        enums::MessageEntity::Url(types::MessageEntityUrl { offset: 2, length: len.min(20) }),
+        enums::MessageEntity::Bold(types::MessageEntityBold {
+            offset: 0,
+            length: len.min(7),
+        }),
+        enums::MessageEntity::Url(types::MessageEntityUrl {
+            offset: 2,
+            length: len.min(20),
+        }),
         enums::MessageEntity::TextUrl(types::MessageEntityTextUrl {
             offset: 1,
             length: len.min(5),
@@ -124,14 +137,14 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
         _ => None,
     };
     enums::Message::Message(types::Message {
-        out: i % 5 == 0,
+        out: i.is_multiple_of(5),
         mentioned: false,
         media_unread: false,
         silent: false,
         post: false,
         from_scheduled: false,
         legacy: false,
-        edit_hide: i % 7 == 0,
+        edit_hide: i.is_multiple_of(7),
         pinned: false,
         noforwards: false,
         invert_media: false,
@@ -149,7 +162,7 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
         via_bot_id: None,
         via_business_bot_id: None,
         guestchat_via_from: None,
-        reply_to: (i % 3 == 0).then(|| {
+        reply_to: i.is_multiple_of(3).then(|| {
             enums::MessageReplyHeader::MessageReplyHeader(types::MessageReplyHeader {
                 reply_to_scheduled: false,
                 forum_topic: false,
@@ -175,17 +188,19 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
         views: Some(1500 + i as i32),
         forwards: Some(3),
         replies: None,
-        edit_date: (i % 7 == 0).then_some(1_700_000_500),
+        edit_date: i.is_multiple_of(7).then_some(1_700_000_500),
         post_author: None,
         grouped_id: None,
-        reactions: (i % 2 == 0).then(|| {
+        reactions: i.is_multiple_of(2).then(|| {
             enums::MessageReactions::MessageReactions(types::MessageReactions {
                 min: false,
                 can_see_list: true,
                 reactions_as_tags: false,
                 results: vec![enums::ReactionCount::ReactionCount(types::ReactionCount {
                     chosen_order: None,
-                    reaction: enums::Reaction::Emoji(types::ReactionEmoji { emoticon: "👍".into() }),
+                    reaction: enums::Reaction::Emoji(types::ReactionEmoji {
+                        emoticon: "👍".into(),
+                    }),
                     count: 12,
                 })],
                 recent_reactions: None,
@@ -209,7 +224,7 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
 fn user(i: usize) -> enums::User {
     enums::User::User(types::User {
         is_self: false,
-        contact: i % 2 == 0,
+        contact: i.is_multiple_of(2),
         mutual_contact: false,
         deleted: false,
         bot: i == 9,
@@ -224,7 +239,7 @@ fn user(i: usize) -> enums::User {
         apply_min_photo: false,
         fake: false,
         bot_attach_menu: false,
-        premium: i % 3 == 0,
+        premium: i.is_multiple_of(3),
         attach_menu_enabled: false,
         bot_can_edit: false,
         close_friend: false,
@@ -244,14 +259,18 @@ fn user(i: usize) -> enums::User {
         last_name: (i % 2 == 1).then(|| "Smith".into()),
         username: Some(format!("user_{i}")),
         phone: None,
-        photo: Some(enums::UserProfilePhoto::UserProfilePhoto(types::UserProfilePhoto {
-            has_video: false,
-            personal: false,
-            photo_id: 777 + i as i64,
-            stripped_thumb: Some(vec![2; 30]),
-            dc_id: 2,
+        photo: Some(enums::UserProfilePhoto::UserProfilePhoto(
+            types::UserProfilePhoto {
+                has_video: false,
+                personal: false,
+                photo_id: 777 + i as i64,
+                stripped_thumb: Some(vec![2; 30]),
+                dc_id: 2,
+            },
+        )),
+        status: Some(enums::UserStatus::Recently(types::UserStatusRecently {
+            by_me: false,
         })),
-        status: Some(enums::UserStatus::Recently(types::UserStatusRecently { by_me: false })),
         bot_info_version: (i == 9).then_some(3),
         restriction_reason: None,
         bot_inline_placeholder: None,
@@ -336,7 +355,9 @@ const CHANNEL: i64 = 1_234_567_890;
 /// A page of history: 100 messages of a supergroup with the 10 users who
 /// wrote them and the channel itself, as `messages.getHistory` returns it.
 pub fn messages_slice() -> enums::messages::Messages {
-    let peer = enums::Peer::Channel(types::PeerChannel { channel_id: CHANNEL });
+    let peer = enums::Peer::Channel(types::PeerChannel {
+        channel_id: CHANNEL,
+    });
     enums::messages::Messages::ChannelMessages(types::messages::ChannelMessages {
         inexact: false,
         pts: 100_500,
@@ -352,7 +373,9 @@ pub fn messages_slice() -> enums::messages::Messages {
 /// An `updates` container with 50 updates of several kinds, their users and
 /// the channel, as pushed to a busy account.
 pub fn updates() -> enums::Updates {
-    let channel_peer = enums::Peer::Channel(types::PeerChannel { channel_id: CHANNEL });
+    let channel_peer = enums::Peer::Channel(types::PeerChannel {
+        channel_id: CHANNEL,
+    });
     let updates = (0..50)
         .map(|i| match i % 5 {
             0 | 1 => enums::Update::NewChannelMessage(types::UpdateNewChannelMessage {
@@ -367,7 +390,9 @@ pub fn updates() -> enums::Updates {
             }),
             3 => enums::Update::UserStatus(types::UpdateUserStatus {
                 user_id: 1000 + (i % 10) as i64,
-                status: enums::UserStatus::Online(types::UserStatusOnline { expires: 1_700_000_300 }),
+                status: enums::UserStatus::Online(types::UserStatusOnline {
+                    expires: 1_700_000_300,
+                }),
             }),
             _ => enums::Update::ReadHistoryInbox(types::UpdateReadHistoryInbox {
                 folder_id: None,

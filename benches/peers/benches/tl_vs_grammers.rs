@@ -1,6 +1,7 @@
 //! paperplane-tl against grammers-tl-types on identical bytes.
 //!
 //! `cargo bench -p paperplane-peer-benches --bench tl_vs_grammers`
+#![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use paperplane_benches::{messages_slice, updates};
@@ -15,8 +16,12 @@ where
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(bytes.len() as u64));
 
-    group.bench_function("decode/paperplane", |b| b.iter(|| P::from_bytes(black_box(&bytes)).unwrap()));
-    group.bench_function("decode/grammers", |b| b.iter(|| G::from_bytes(black_box(&bytes)).unwrap()));
+    group.bench_function("decode/paperplane", |b| {
+        b.iter(|| P::from_bytes(black_box(&bytes)).unwrap())
+    });
+    group.bench_function("decode/grammers", |b| {
+        b.iter(|| G::from_bytes(black_box(&bytes)).unwrap())
+    });
 
     let mut buf = Vec::with_capacity(bytes.len());
     group.bench_function("encode/paperplane", |b| {

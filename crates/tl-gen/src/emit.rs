@@ -24,22 +24,41 @@ pub(crate) fn emit(model: &Model<'_>, config: &Config) -> Result<String, GenErro
     let mut types = Namespaced::new();
     for def in &model.constructors {
         let code = emit_struct(model, config, def)?;
-        types.entry(def.namespace.join("::")).or_default().push_str(&code);
+        types
+            .entry(def.namespace.join("::"))
+            .or_default()
+            .push_str(&code);
     }
     let mut functions = Namespaced::new();
     for def in &model.functions {
         let code = emit_struct(model, config, def)?;
-        functions.entry(def.namespace.join("::")).or_default().push_str(&code);
+        functions
+            .entry(def.namespace.join("::"))
+            .or_default()
+            .push_str(&code);
     }
     let mut enums = Namespaced::new();
     for (ty, ctors) in &model.enums {
         let code = emit_enum(model, config, ty, ctors);
-        enums.entry(ctors[0].ty.namespace.join("::")).or_default().push_str(&code);
+        enums
+            .entry(ctors[0].ty.namespace.join("::"))
+            .or_default()
+            .push_str(&code);
     }
 
-    write_module(&mut out, "types", "One struct per TL constructor, encoded bare.", &types);
+    write_module(
+        &mut out,
+        "types",
+        "One struct per TL constructor, encoded bare.",
+        &types,
+    );
     write_module(&mut out, "enums", "One enum per TL boxed type.", &enums);
-    write_module(&mut out, "functions", "One struct per TL method.", &functions);
+    write_module(
+        &mut out,
+        "functions",
+        "One struct per TL method.",
+        &functions,
+    );
     if config.name_for_id {
         emit_name_for_id(&mut out, model);
     }
@@ -116,7 +135,11 @@ struct Field<'d> {
 impl Field<'_> {
     /// The expression that says whether this field asks for its flag bit.
     fn present(&self) -> String {
-        if self.is_true { format!("self.{}", self.name) } else { format!("self.{}.is_some()", self.name) }
+        if self.is_true {
+            format!("self.{}", self.name)
+        } else {
+            format!("self.{}.is_some()", self.name)
+        }
     }
 }
 
@@ -139,8 +162,11 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
                     return Err(GenError::new(def, format!("`{name}:true` without a flag")));
                 }
                 let inner = model.rust_type(ty, def)?;
-                let ty_code =
-                    if flag.is_some() && !is_true { format!("Option<{inner}>") } else { inner };
+                let ty_code = if flag.is_some() && !is_true {
+                    format!("Option<{inner}>")
+                } else {
+                    inner
+                };
                 out.push(Param::Field(Field {
                     local: format!("v_{}", rust_name.trim_start_matches("r#")),
                     name: rust_name,
@@ -152,7 +178,10 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
                 }));
             }
             ParameterKind::Nat | ParameterKind::Repeat { .. } => {
-                return Err(GenError::new(def, "anonymous parameter outside a built-in".into()));
+                return Err(GenError::new(
+                    def,
+                    "anonymous parameter outside a built-in".into(),
+                ));
             }
         }
     }
@@ -203,7 +232,11 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
         .filter(|g| g.kind == "Type")
         .map(|g| g.name.as_str())
         .collect();
-    let ty_args = if generics.is_empty() { String::new() } else { format!("<{}>", generics.join(", ")) };
+    let ty_args = if generics.is_empty() {
+        String::new()
+    } else {
+        format!("<{}>", generics.join(", "))
+    };
     let bounded = |bound: &str| {
         if generics.is_empty() {
             String::new()
@@ -235,7 +268,11 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
         bounded("crate::Serializable")
     );
     if is_fn {
-        let _ = writeln!(s, "        buf.extend_from_slice(&{:#010x}u32.to_le_bytes());", def.id);
+        let _ = writeln!(
+            s,
+            "        buf.extend_from_slice(&{:#010x}u32.to_le_bytes());",
+            def.id
+        );
     }
     // A bit shared by several fields is set when any of them asks for it and
     // every member without a zero value is present; absent members that have
@@ -250,7 +287,9 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
     // written (one presence check instead of two); the word is then patched
     // in place. Bits of `true` fields and shared bits are known up front.
     let lazy = |word: &str, bit: u32| -> bool {
-        groups.get(&(word, bit)).is_some_and(|g| g.len() == 1 && !g[0].is_true)
+        groups
+            .get(&(word, bit))
+            .is_some_and(|g| g.len() == 1 && !g[0].is_true)
     };
     let mut patched = Vec::new();
     for p in &params {
@@ -273,7 +312,11 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                         format!("(({cond}) as u32) << {bit}")
                     })
                     .collect();
-                let value = if terms.is_empty() { "0".to_owned() } else { terms.join(" | ") };
+                let value = if terms.is_empty() {
+                    "0".to_owned()
+                } else {
+                    terms.join(" | ")
+                };
                 if groups.keys().any(|(w, bit)| w == word && lazy(w, *bit)) {
                     patched.push(*word);
                     let _ = writeln!(
@@ -297,8 +340,11 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                     }
                 };
                 match f.flag {
+                    None if f.bare_vec => {
+                        let _ = writeln!(s, "        {}", write(&format!("&self.{}", f.name)));
+                    }
                     None => {
-                        let _ = writeln!(s, "        {}", write(&format!("(&self.{})", f.name)));
+                        let _ = writeln!(s, "        {}", write(&format!("self.{}", f.name)));
                     }
                     Some((word, bit)) if lazy(word, bit) => {
                         let _ = writeln!(
@@ -327,7 +373,10 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
         }
     }
     for word in patched {
-        let _ = writeln!(s, "        buf[f_{word}_at..f_{word}_at + 4].copy_from_slice(&f_{word}.to_le_bytes());");
+        let _ = writeln!(
+            s,
+            "        buf[f_{word}_at..f_{word}_at + 4].copy_from_slice(&f_{word}.to_le_bytes());"
+        );
     }
     s.push_str("    }\n}\n");
 
@@ -359,16 +408,24 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                     };
                     let value = match f.flag {
                         None => read.to_owned(),
-                        Some((word, bit)) if f.is_true => format!("f_{word} & {:#x} != 0", 1u32 << bit),
+                        Some((word, bit)) if f.is_true => {
+                            format!("f_{word} & {:#x} != 0", 1u32 << bit)
+                        }
                         Some((word, bit)) => {
-                            format!("if f_{word} & {:#x} != 0 {{ Some({read}) }} else {{ None }}", 1u32 << bit)
+                            format!(
+                                "if f_{word} & {:#x} != 0 {{ Some({read}) }} else {{ None }}",
+                                1u32 << bit
+                            )
                         }
                     };
                     let _ = writeln!(s, "        let {} = {value};", f.local);
                 }
             }
         }
-        let inits: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.name, f.local)).collect();
+        let inits: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.local))
+            .collect();
         let _ = writeln!(s, "        Ok(Self {{ {} }})\n    }}\n}}", inits.join(", "));
     }
 
@@ -438,13 +495,20 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
     }
     s.push_str("}\n");
 
-    let _ = writeln!(s, "impl crate::Serializable for {name} {{\n    #[inline]\n    fn serialize(&self, buf: &mut Vec<u8>) {{\n        match self {{");
+    let _ = writeln!(
+        s,
+        "impl crate::Serializable for {name} {{\n    #[inline]\n    fn serialize(&self, buf: &mut Vec<u8>) {{\n        match self {{"
+    );
     for v in &variants {
         let id = format!("buf.extend_from_slice(&{:#010x}u32.to_le_bytes())", v.id);
         if v.unit {
             let _ = writeln!(s, "            Self::{} => {id},", v.name);
         } else {
-            let _ = writeln!(s, "            Self::{}(x) => {{ {id}; x.serialize(buf) }}", v.name);
+            let _ = writeln!(
+                s,
+                "            Self::{}(x) => {{ {id}; x.serialize(buf) }}",
+                v.name
+            );
         }
     }
     s.push_str("        }\n    }\n}\n");
@@ -456,18 +520,27 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
     if recursive {
         s.push_str("        cur.enter()?;\n");
     }
-    let _ = writeln!(s, "        let id = cur.read_id(\"{ty}\")?;\n        let r = match id {{");
+    let _ = writeln!(
+        s,
+        "        let id = cur.read_id(\"{ty}\")?;\n        let r = match id {{"
+    );
     for v in &variants {
         let body = if v.unit {
             format!("Ok(Self::{})", v.name)
         } else if v.boxed {
-            format!("{}::deserialize(cur).map(|x| Self::{}(Box::new(x)))", v.ctor_path, v.name)
+            format!(
+                "{}::deserialize(cur).map(|x| Self::{}(Box::new(x)))",
+                v.ctor_path, v.name
+            )
         } else {
             format!("{}::deserialize(cur).map(Self::{})", v.ctor_path, v.name)
         };
         let _ = writeln!(s, "            {:#010x} => {body},", v.id);
     }
-    let _ = writeln!(s, "            _ => Err(cur.unexpected(id, \"{ty}\")),\n        }};");
+    let _ = writeln!(
+        s,
+        "            _ => Err(cur.unexpected(id, \"{ty}\")),\n        }};"
+    );
     if recursive {
         s.push_str("        cur.leave();\n");
     }
@@ -479,7 +552,10 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
             let body = if v.unit {
                 format!("fn from(_: {p}) -> Self {{ Self::{} }}", v.name)
             } else if v.boxed {
-                format!("fn from(x: {p}) -> Self {{ Self::{}(Box::new(x)) }}", v.name)
+                format!(
+                    "fn from(x: {p}) -> Self {{ Self::{}(Box::new(x)) }}",
+                    v.name
+                )
             } else {
                 format!("fn from(x: {p}) -> Self {{ Self::{}(x) }}", v.name)
             };
@@ -507,7 +583,12 @@ fn emit_name_for_id(out: &mut String, model: &Model<'_>) {
         "/// The TL name of a constructor or function id (`\"inputPeerUser\"`).\n\
          pub fn name_for_id(id: u32) -> Option<&'static str> {\n    Some(match id {\n",
     );
-    for def in model.constructors.iter().chain(&model.functions).chain(&model.natives) {
+    for def in model
+        .constructors
+        .iter()
+        .chain(&model.functions)
+        .chain(&model.natives)
+    {
         let _ = writeln!(out, "        {:#010x} => \"{}\",", def.id, def.full_name());
     }
     out.push_str("        _ => return None,\n    })\n}\n");

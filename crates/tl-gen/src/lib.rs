@@ -61,13 +61,21 @@ pub struct GenError {
 
 impl GenError {
     fn new(def: &Definition, message: String) -> Self {
-        Self { definition: def.full_name(), line: def.position.line, message }
+        Self {
+            definition: def.full_name(),
+            line: def.position.line,
+            message,
+        }
     }
 }
 
 impl fmt::Display for GenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}: {}", self.line, self.definition, self.message)
+        write!(
+            f,
+            "line {}: {}: {}",
+            self.line, self.definition, self.message
+        )
     }
 }
 

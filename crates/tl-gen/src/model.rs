@@ -156,7 +156,9 @@ impl<'a> Model<'a> {
         }
         let full = ty.full_name();
         let target = if ty.bare {
-            self.constructor_by_name.get(&full).map(|c| c.ty.full_name())
+            self.constructor_by_name
+                .get(&full)
+                .map(|c| c.ty.full_name())
         } else {
             self.enum_index.contains_key(&full).then_some(full)
         };
@@ -175,8 +177,11 @@ impl<'a> Model<'a> {
         for (i, (_, ctors)) in self.enums.iter().enumerate() {
             for ctor in ctors {
                 let refs = self.references(ctor);
-                let inline: Vec<usize> =
-                    refs.iter().filter(|r| r.inline).map(|r| self.enum_index[&r.ty]).collect();
+                let inline: Vec<usize> = refs
+                    .iter()
+                    .filter(|r| r.inline)
+                    .map(|r| self.enum_index[&r.ty])
+                    .collect();
                 all_edges[i].extend(refs.iter().map(|r| self.enum_index[&r.ty]));
                 inline_edges[i].extend(inline.iter().copied());
                 variant_edges.push((i, ctor.id, inline));

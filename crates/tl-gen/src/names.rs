@@ -22,7 +22,11 @@ pub fn pascal_case(name: &str) -> String {
             upper_next = false;
             prev_upper = true;
         } else if c.is_ascii_uppercase() {
-            out.push(if prev_upper { c.to_ascii_lowercase() } else { c });
+            out.push(if prev_upper {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            });
             prev_upper = true;
         } else {
             out.push(c);
@@ -33,11 +37,11 @@ pub fn pascal_case(name: &str) -> String {
 }
 
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// A struct field name: lower case, `self` → `is_self`, other keywords raw
@@ -59,9 +63,7 @@ pub fn field_name(name: &str) -> String {
 /// `InputPeer`).
 pub fn variant_name(type_name: &str, constructor_name: &str) -> String {
     match constructor_name.strip_prefix(type_name) {
-        Some(rest)
-            if rest.starts_with(|c: char| c.is_ascii_uppercase()) && rest != "Self" =>
-        {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) && rest != "Self" => {
             rest.to_owned()
         }
         _ => constructor_name.to_owned(),
@@ -89,14 +91,20 @@ mod tests {
 
     #[test]
     fn variants() {
-        assert_eq!(variant_name("BotCommandScope", "BotCommandScopeDefault"), "Default");
+        assert_eq!(
+            variant_name("BotCommandScope", "BotCommandScopeDefault"),
+            "Default"
+        );
         assert_eq!(variant_name("BotCommand", "BotCommand"), "BotCommand");
         assert_eq!(variant_name("InputPeer", "InputPeerSelf"), "InputPeerSelf");
         assert_eq!(
             variant_name("SendMessageAction", "SendMessageTypingAction"),
             "SendMessageTypingAction"
         );
-        assert_eq!(variant_name("MessagesFilter", "InputMessagesFilterPhotos"), "InputMessagesFilterPhotos");
+        assert_eq!(
+            variant_name("MessagesFilter", "InputMessagesFilterPhotos"),
+            "InputMessagesFilterPhotos"
+        );
         // A longer word that merely shares letters is not a prefix match.
         assert_eq!(variant_name("Update", "Updates"), "Updates");
     }

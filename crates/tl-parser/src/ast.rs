@@ -76,9 +76,10 @@ impl Definition {
     /// rather than an ordinary constructor or function.
     pub fn is_core(&self) -> bool {
         matches!(self.body, Body::Builtin)
-            || self.params().iter().any(|p| {
-                matches!(p.kind, ParameterKind::Nat | ParameterKind::Repeat { .. })
-            })
+            || self
+                .params()
+                .iter()
+                .any(|p| matches!(p.kind, ParameterKind::Nat | ParameterKind::Repeat { .. }))
     }
 }
 

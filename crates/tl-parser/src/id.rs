@@ -16,8 +16,10 @@ use crate::ast::{Body, Definition, ParameterKind, Type};
 /// under any normalisation: the "simple config" that Telegram hands out of
 /// band (DNS / HTTPS), not over MTProto. The written id is what the wire
 /// uses, so it is taken as is.
-const PUBLISHED_EXCEPTIONS: &[(&str, u32)] =
-    &[("accessPointRule", 0x4679b65f), ("help.configSimple", 0x5a592a6c)];
+const PUBLISHED_EXCEPTIONS: &[(&str, u32)] = &[
+    ("accessPointRule", 0x4679b65f),
+    ("help.configSimple", 0x5a592a6c),
+];
 
 /// The id computed from `def`'s text, whatever `#id` it was written with.
 pub fn compute_id(def: &Definition) -> u32 {
@@ -64,7 +66,10 @@ fn render(def: &Definition, bytes_as_string: bool) -> String {
                     }
                 }
                 ParameterKind::Nat => s.push_str(" #"),
-                ParameterKind::Repeat { multiplicity, items } => {
+                ParameterKind::Repeat {
+                    multiplicity,
+                    items,
+                } => {
                     s.push(' ');
                     if let Some(m) = multiplicity {
                         let _ = write!(s, "{m}*");

@@ -66,8 +66,8 @@ pub(crate) fn items(text: &str) -> Vec<Item<'_>> {
                 out.push(Item::Layer(layer));
             }
             end
-        } else if rest.starts_with("/*") {
-            rest[2..].find("*/").map_or(rest.len(), |i| i + 4)
+        } else if let Some(body) = rest.strip_prefix("/*") {
+            body.find("*/").map_or(rest.len(), |i| i + 4)
         } else if current.is_empty() && rest.starts_with("---") {
             let end = rest.find('\n').unwrap_or(rest.len());
             let marker = rest[..end].trim().trim_matches('-');
@@ -79,11 +79,19 @@ pub(crate) fn items(text: &str) -> Vec<Item<'_>> {
             out.push(Item::Statement(std::mem::take(&mut current), pos));
             1
         } else if PUNCT.contains(c) {
-            current.push(Token { tok: Tok::Punct(c), pos });
+            current.push(Token {
+                tok: Tok::Punct(c),
+                pos,
+            });
             1
         } else if is_word_char(c) {
-            let end = rest.find(|ch: char| !is_word_char(ch)).unwrap_or(rest.len());
-            current.push(Token { tok: Tok::Word(&rest[..end]), pos });
+            let end = rest
+                .find(|ch: char| !is_word_char(ch))
+                .unwrap_or(rest.len());
+            current.push(Token {
+                tok: Tok::Word(&rest[..end]),
+                pos,
+            });
             end
         } else {
             out.push(Item::Unexpected(c, pos));

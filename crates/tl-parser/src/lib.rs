@@ -25,8 +25,8 @@ mod lexer;
 mod parser;
 
 pub use ast::{
-    Body, Category, Definition, Flag, GenericParam, Parameter, ParameterKind, Position,
-    ResultType, Schema, Type,
+    Body, Category, Definition, Flag, GenericParam, Parameter, ParameterKind, Position, ResultType,
+    Schema, Type,
 };
 pub use error::{ErrorKind, ParseError, ParseErrors};
 pub use id::{canonical_form, compute_id, id_matches};
@@ -53,12 +53,14 @@ pub fn parse(text: &str) -> Result<Schema, ParseErrors> {
                     kind: ErrorKind::UnknownSection(other.to_owned()),
                 }),
             },
-            Item::Unexpected(c, position) => {
-                errors.push(ParseError { position, kind: ErrorKind::UnexpectedChar(c) })
-            }
-            Item::Unterminated(position) => {
-                errors.push(ParseError { position, kind: ErrorKind::MissingSemicolon })
-            }
+            Item::Unexpected(c, position) => errors.push(ParseError {
+                position,
+                kind: ErrorKind::UnexpectedChar(c),
+            }),
+            Item::Unterminated(position) => errors.push(ParseError {
+                position,
+                kind: ErrorKind::MissingSemicolon,
+            }),
             Item::Statement(tokens, semicolon) => {
                 if tokens.is_empty() {
                     continue;
@@ -83,5 +85,9 @@ pub fn parse(text: &str) -> Result<Schema, ParseErrors> {
             }
         }
     }
-    if errors.is_empty() { Ok(schema) } else { Err(ParseErrors(errors)) }
+    if errors.is_empty() {
+        Ok(schema)
+    } else {
+        Err(ParseErrors(errors))
+    }
 }

@@ -1,8 +1,8 @@
 //! Turns the tokens of one statement into a [`Definition`].
 
 use crate::ast::{
-    Body, Category, Definition, Flag, GenericParam, Parameter, ParameterKind, Position,
-    ResultType, Type,
+    Body, Category, Definition, Flag, GenericParam, Parameter, ParameterKind, Position, ResultType,
+    Type,
 };
 use crate::error::{ErrorKind, ParseError};
 use crate::lexer::{Tok, Token};
@@ -28,7 +28,10 @@ impl<'a> Stream<'_, 'a> {
     }
 
     fn error(&self, kind: ErrorKind) -> ParseError {
-        ParseError { position: self.pos(), kind }
+        ParseError {
+            position: self.pos(),
+            kind,
+        }
     }
 
     fn eat(&mut self, c: char) -> bool {
@@ -71,7 +74,9 @@ fn split_name(s: &str) -> Option<(Vec<String>, String)> {
 
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -155,7 +160,10 @@ pub(crate) fn definition(
 fn parameter(s: &mut Stream<'_, '_>, earlier: &[Parameter]) -> Result<Parameter, ParseError> {
     // Anonymous forms used by built-ins: `#`, `[ t ]`, `4*[ int ]`.
     if s.eat('#') {
-        return Ok(Parameter { name: None, kind: ParameterKind::Nat });
+        return Ok(Parameter {
+            name: None,
+            kind: ParameterKind::Nat,
+        });
     }
     if s.peek() == Some(&Tok::Punct('[')) {
         return repeat(s, None);
@@ -169,11 +177,17 @@ fn parameter(s: &mut Stream<'_, '_>, earlier: &[Parameter]) -> Result<Parameter,
     let at = s.pos();
     let name = s.word("a parameter name")?;
     if !is_ident(name) {
-        return Err(ParseError { position: at, kind: ErrorKind::BadName(name.to_owned()) });
+        return Err(ParseError {
+            position: at,
+            kind: ErrorKind::BadName(name.to_owned()),
+        });
     }
     s.expect(':')?;
     if s.eat('#') {
-        return Ok(Parameter { name: Some(name.to_owned()), kind: ParameterKind::Flags });
+        return Ok(Parameter {
+            name: Some(name.to_owned()),
+            kind: ParameterKind::Flags,
+        });
     }
 
     let flag = if s.peek_at(1) == Some(&Tok::Punct('?')) {
@@ -185,7 +199,10 @@ fn parameter(s: &mut Stream<'_, '_>, earlier: &[Parameter]) -> Result<Parameter,
         None
     };
     let ty = type_expr(s)?;
-    Ok(Parameter { name: Some(name.to_owned()), kind: ParameterKind::Field { ty, flag } })
+    Ok(Parameter {
+        name: Some(name.to_owned()),
+        kind: ParameterKind::Field { ty, flag },
+    })
 }
 
 fn repeat(s: &mut Stream<'_, '_>, multiplicity: Option<String>) -> Result<Parameter, ParseError> {
@@ -197,7 +214,13 @@ fn repeat(s: &mut Stream<'_, '_>, multiplicity: Option<String>) -> Result<Parame
         }
         items.push(type_expr(s)?);
     }
-    Ok(Parameter { name: None, kind: ParameterKind::Repeat { multiplicity, items } })
+    Ok(Parameter {
+        name: None,
+        kind: ParameterKind::Repeat {
+            multiplicity,
+            items,
+        },
+    })
 }
 
 /// `flags.3` → the flag, checking that `flags` is an earlier `#` parameter.
@@ -211,7 +234,10 @@ fn flag_ref(reference: &str, earlier: &[Parameter]) -> Result<Flag, ErrorKind> {
     if !declared {
         return Err(ErrorKind::UnknownFlags(name.to_owned()));
     }
-    Ok(Flag { name: name.to_owned(), index })
+    Ok(Flag {
+        name: name.to_owned(),
+        index,
+    })
 }
 
 fn type_expr(s: &mut Stream<'_, '_>) -> Result<Type, ParseError> {
@@ -221,7 +247,10 @@ fn type_expr(s: &mut Stream<'_, '_>) -> Result<Type, ParseError> {
     let word = if s.eat('#') { "#" } else { s.word("a type")? };
     let (namespace, name) = split_name(word)
         .filter(|(ns, n)| ns.iter().all(|p| is_ident(p)) && (is_ident(n) || n == "#"))
-        .ok_or(ParseError { position: at, kind: ErrorKind::BadName(word.to_owned()) })?;
+        .ok_or(ParseError {
+            position: at,
+            kind: ErrorKind::BadName(word.to_owned()),
+        })?;
     let generic_arg = if s.eat('<') {
         let arg = type_expr(s)?;
         s.expect('>')?;
@@ -230,14 +259,22 @@ fn type_expr(s: &mut Stream<'_, '_>) -> Result<Type, ParseError> {
         None
     };
     let bare = percent || name.starts_with(|c: char| c.is_ascii_lowercase());
-    Ok(Type { namespace, name, bare, generic_ref, generic_arg })
+    Ok(Type {
+        namespace,
+        name,
+        bare,
+        generic_ref,
+        generic_arg,
+    })
 }
 
 fn result_type(s: &mut Stream<'_, '_>) -> Result<ResultType, ParseError> {
     let at = s.pos();
     let word = s.word("a result type")?;
-    let (namespace, name) = split_name(word)
-        .ok_or(ParseError { position: at, kind: ErrorKind::BadName(word.to_owned()) })?;
+    let (namespace, name) = split_name(word).ok_or(ParseError {
+        position: at,
+        kind: ErrorKind::BadName(word.to_owned()),
+    })?;
     let mut args = Vec::new();
     if s.eat('<') {
         args.push(type_expr(s)?);
@@ -246,5 +283,9 @@ fn result_type(s: &mut Stream<'_, '_>) -> Result<ResultType, ParseError> {
     while s.peek().is_some() {
         args.push(type_expr(s)?);
     }
-    Ok(ResultType { namespace, name, args })
+    Ok(ResultType {
+        namespace,
+        name,
+        args,
+    })
 }

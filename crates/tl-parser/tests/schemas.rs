@@ -12,9 +12,17 @@ fn api_tl_parses_with_zero_errors() {
     let s = parse(&schema("api.tl")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.layer, Some(230));
     assert!(s.definitions.len() > 2000, "{}", s.definitions.len());
-    let send = s.definitions.iter().find(|d| d.full_name() == "messages.sendMessage").unwrap();
+    let send = s
+        .definitions
+        .iter()
+        .find(|d| d.full_name() == "messages.sendMessage")
+        .unwrap();
     assert_eq!(send.category, Category::Functions);
-    let checked = s.definitions.iter().filter(|d| d.explicit_id.is_some()).count();
+    let checked = s
+        .definitions
+        .iter()
+        .filter(|d| d.explicit_id.is_some())
+        .count();
     assert!(checked > 2000);
 }
 
@@ -24,7 +32,11 @@ fn mtproto_tl_parses_with_zero_errors() {
     let res_pq = s.definitions.iter().find(|d| d.name == "resPQ").unwrap();
     assert_eq!(res_pq.id, 0x05162463);
     // Written without an id: the id is computed.
-    let hello = s.definitions.iter().find(|d| d.name == "tlsClientHello").unwrap();
+    let hello = s
+        .definitions
+        .iter()
+        .find(|d| d.name == "tlsClientHello")
+        .unwrap();
     assert_eq!(hello.explicit_id, None);
     assert_ne!(hello.id, 0);
     // Built-ins are recognised as such.
@@ -50,13 +62,17 @@ fn flags_generics_and_bare_types() {
     )
     .unwrap();
     let salts = &s.definitions[1];
-    let ParameterKind::Field { ty, .. } = &salts.params()[2].kind else { panic!() };
+    let ParameterKind::Field { ty, .. } = &salts.params()[2].kind else {
+        panic!()
+    };
     assert!(ty.bare);
     assert_eq!(ty.name, "vector");
     assert!(ty.generic_arg.as_ref().unwrap().bare);
     let invoke = &s.definitions[2];
     assert_eq!(invoke.generics[0].name, "X");
-    let ParameterKind::Field { ty, .. } = &invoke.params()[1].kind else { panic!() };
+    let ParameterKind::Field { ty, .. } = &invoke.params()[1].kind else {
+        panic!()
+    };
     assert!(ty.generic_ref);
     let get_users = &s.definitions[3];
     assert_eq!(get_users.ty.name, "Vector");
@@ -65,11 +81,18 @@ fn flags_generics_and_bare_types() {
 
 #[test]
 fn wrong_id_is_reported_with_position() {
-    let err = parse("\n  inputPeerUser#dde8a54d user_id:long access_hash:long = InputPeer;").unwrap_err();
+    let err =
+        parse("\n  inputPeerUser#dde8a54d user_id:long access_hash:long = InputPeer;").unwrap_err();
     assert_eq!(err.0.len(), 1);
     let e = &err.0[0];
     assert_eq!((e.position.line, e.position.column), (2, 3));
-    assert_eq!(e.kind, ErrorKind::IdMismatch { written: 0xdde8a54d, computed: 0xdde8a54c });
+    assert_eq!(
+        e.kind,
+        ErrorKind::IdMismatch {
+            written: 0xdde8a54d,
+            computed: 0xdde8a54c
+        }
+    );
 }
 
 #[test]

@@ -41,7 +41,11 @@ pub struct DeserializeError {
 
 impl DeserializeError {
     fn new(kind: DeserializeErrorKind, offset: usize) -> Self {
-        Self { kind, offset, ty: None }
+        Self {
+            kind,
+            offset,
+            ty: None,
+        }
     }
 
     /// Names the type being decoded, unless an inner one was named already.
@@ -90,7 +94,11 @@ pub struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     /// A cursor at the start of `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { rest: buf, len: buf.len(), depth: 0 }
+        Self {
+            rest: buf,
+            len: buf.len(),
+            depth: 0,
+        }
     }
 
     /// Bytes consumed so far.
@@ -183,7 +191,10 @@ impl<'a> Cursor<'a> {
         let len = self.read_u32()?;
         if len as usize > self.rest.len() / 4 {
             let offset = self.position() - 4;
-            return Err(DeserializeError::new(DeserializeErrorKind::VectorTooLong { len }, offset));
+            return Err(DeserializeError::new(
+                DeserializeErrorKind::VectorTooLong { len },
+                offset,
+            ));
         }
         Ok(len as usize)
     }
@@ -192,7 +203,10 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub fn enter(&mut self) -> Result<()> {
         if self.depth >= MAX_DEPTH {
-            return Err(DeserializeError::new(DeserializeErrorKind::TooDeep, self.position()));
+            return Err(DeserializeError::new(
+                DeserializeErrorKind::TooDeep,
+                self.position(),
+            ));
         }
         self.depth += 1;
         Ok(())

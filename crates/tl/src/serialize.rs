@@ -73,7 +73,11 @@ pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
     // Header, data and padding rounded up to four bytes. The padding is
     // written as a fixed three zero bytes and cut back, which is cheaper than
     // a copy of variable length.
-    let total = if len < 254 { (len + 4) & !3 } else { (len + 7) & !3 };
+    let total = if len < 254 {
+        (len + 4) & !3
+    } else {
+        (len + 7) & !3
+    };
     buf.reserve(total + 3);
     if len < 254 {
         buf.push(len as u8);
@@ -175,8 +179,15 @@ mod tests {
             let mut buf = vec![0xaa];
             write_bytes(&data, &mut buf);
             let header: usize = if len < 254 { 1 } else { 4 };
-            assert_eq!(buf.len() - 1, (header + len).next_multiple_of(4), "len {len}");
-            assert!(buf[1 + header + len..].iter().all(|&b| b == 0), "padding of {len}");
+            assert_eq!(
+                buf.len() - 1,
+                (header + len).next_multiple_of(4),
+                "len {len}"
+            );
+            assert!(
+                buf[1 + header + len..].iter().all(|&b| b == 0),
+                "padding of {len}"
+            );
             assert_eq!(Vec::<u8>::from_bytes(&buf[1..]).unwrap(), data, "len {len}");
         }
     }

@@ -38,11 +38,18 @@ fn res_pq_from_the_documentation() {
     let bytes = hex(RES_PQ);
     let enums::ResPq::ResPq(res) = enums::ResPq::from_bytes(&bytes).unwrap();
     assert_eq!(res.nonce.to_vec(), hex("75E622F3BC7D714632B833821FD7BB0C"));
-    assert_eq!(res.server_nonce.to_vec(), hex("8EC53EC050CB2D475B457BAF445B49F5"));
+    assert_eq!(
+        res.server_nonce.to_vec(),
+        hex("8EC53EC050CB2D475B457BAF445B49F5")
+    );
     assert_eq!(res.pq, hex("16E748B29522C68F"));
     assert_eq!(
         res.server_public_key_fingerprints,
-        vec![0xd09d1d85de64fd85_u64 as i64, 0x0bc35f3509f7b7a5, 0xc3b42b026ce86b21_u64 as i64]
+        vec![
+            0xd09d1d85de64fd85_u64 as i64,
+            0x0bc35f3509f7b7a5,
+            0xc3b42b026ce86b21_u64 as i64
+        ]
     );
     assert_eq!(enums::ResPq::ResPq(res).to_bytes(), bytes);
 }
@@ -52,9 +59,14 @@ fn remote_calls_name_their_return_type() {
     fn returns<R: RemoteCall<Return = T>, T>(_: &R) {}
     let get = functions::help::GetNearestDc {};
     returns::<_, enums::NearestDc>(&get);
-    let users = functions::users::GetUsers { id: vec![enums::InputUser::InputUserSelf] };
+    let users = functions::users::GetUsers {
+        id: vec![enums::InputUser::InputUserSelf],
+    };
     returns::<_, Vec<enums::User>>(&users);
-    let wrapped = functions::InvokeWithLayer { layer: paperplane_tl::LAYER, query: get };
+    let wrapped = functions::InvokeWithLayer {
+        layer: paperplane_tl::LAYER,
+        query: get,
+    };
     returns::<_, enums::NearestDc>(&wrapped);
     // A generic wrapper writes its own id, then the inner query.
     let bytes = wrapped.to_bytes();
@@ -93,17 +105,27 @@ fn flag_words_are_computed_from_fields() {
     };
     let bytes = msg.to_bytes();
     let flags = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
-    assert_eq!(flags, 1 << 1 | 1 << 10, "no_webpage is bit 1, schedule_date bit 10");
+    assert_eq!(
+        flags,
+        1 << 1 | 1 << 10,
+        "no_webpage is bit 1, schedule_date bit 10"
+    );
     msg.no_webpage = false;
     msg.schedule_date = None;
     let bytes = msg.to_bytes();
     assert_eq!(&bytes[4..8], &[0, 0, 0, 0]);
-    assert_eq!(functions::messages::SendMessage::from_bytes(&bytes).unwrap(), msg);
+    assert_eq!(
+        functions::messages::SendMessage::from_bytes(&bytes).unwrap(),
+        msg
+    );
 }
 
 #[test]
 fn conversions_between_types_and_enums() {
-    let user = types::InputPeerUser { user_id: 1, access_hash: 2 };
+    let user = types::InputPeerUser {
+        user_id: 1,
+        access_hash: 2,
+    };
     let peer: enums::InputPeer = user.clone().into();
     assert_eq!(types::InputPeerUser::try_from(peer.clone()), Ok(user));
     // The wrong constructor hands the value back.
@@ -118,7 +140,10 @@ fn unknown_constructor_names_the_type_and_offset() {
     bytes.extend(1_u32.to_le_bytes());
     bytes.extend(0xdeadbeef_u32.to_le_bytes());
     let err = enums::messages::Messages::from_bytes(&bytes).unwrap_err();
-    assert_eq!(err.kind, DeserializeErrorKind::UnexpectedConstructor { id: 0xdeadbeef });
+    assert_eq!(
+        err.kind,
+        DeserializeErrorKind::UnexpectedConstructor { id: 0xdeadbeef }
+    );
     assert_eq!(err.offset, 12);
     assert_eq!(err.ty, Some("Message"));
     assert!(err.to_string().contains("0xdeadbeef"), "{err}");
@@ -130,7 +155,10 @@ fn vector_longer_than_the_input_is_refused_before_allocating() {
     bytes.extend(u32::MAX.to_le_bytes());
     bytes.extend([0; 16]);
     let err = Vec::<i64>::from_bytes(&bytes).unwrap_err();
-    assert_eq!(err.kind, DeserializeErrorKind::VectorTooLong { len: u32::MAX });
+    assert_eq!(
+        err.kind,
+        DeserializeErrorKind::VectorTooLong { len: u32::MAX }
+    );
     assert_eq!(err.offset, 4);
 }
 
@@ -148,7 +176,10 @@ fn bool_accepts_only_its_two_constructors() {
     assert_eq!(bool::from_bytes(&0x997275b5_u32.to_le_bytes()), Ok(true));
     assert_eq!(bool::from_bytes(&0xbc799737_u32.to_le_bytes()), Ok(false));
     let err = bool::from_bytes(&1_u32.to_le_bytes()).unwrap_err();
-    assert_eq!(err.kind, DeserializeErrorKind::UnexpectedConstructor { id: 1 });
+    assert_eq!(
+        err.kind,
+        DeserializeErrorKind::UnexpectedConstructor { id: 1 }
+    );
     assert_eq!(err.ty, Some("Bool"));
 }
 
@@ -183,14 +214,20 @@ fn values_decode_from_a_shared_cursor_in_sequence() {
     enums::InputPeer::InputPeerSelf.serialize(&mut buf);
     "text".serialize(&mut buf);
     let mut cur = Cursor::new(&buf);
-    assert_eq!(enums::InputPeer::deserialize(&mut cur).unwrap(), enums::InputPeer::InputPeerSelf);
+    assert_eq!(
+        enums::InputPeer::deserialize(&mut cur).unwrap(),
+        enums::InputPeer::InputPeerSelf
+    );
     assert_eq!(String::deserialize(&mut cur).unwrap(), "text");
     assert!(cur.remaining().is_empty());
 }
 
 #[test]
 fn names_for_ids() {
-    assert_eq!(paperplane_tl::name_for_id(0xdde8a54c), Some("inputPeerUser"));
+    assert_eq!(
+        paperplane_tl::name_for_id(0xdde8a54c),
+        Some("inputPeerUser")
+    );
     assert_eq!(paperplane_tl::name_for_id(0x05162463), Some("resPQ"));
     assert_eq!(paperplane_tl::name_for_id(0x997275b5), Some("boolTrue"));
     assert_eq!(paperplane_tl::name_for_id(0), None);
@@ -218,7 +255,11 @@ fn fields_sharing_a_flag_bit_always_encode_readably() {
     };
     let back = types::MessageFwdHeader::from_bytes(&header.to_bytes()).unwrap();
     assert_eq!(back.saved_from_peer, header.saved_from_peer);
-    assert_eq!(back.saved_from_msg_id, Some(0), "the absent int partner is written as 0");
+    assert_eq!(
+        back.saved_from_msg_id,
+        Some(0),
+        "the absent int partner is written as 0"
+    );
 
     // The partner of a Document cannot be invented: the bit stays clear.
     let media = types::MessageMediaPhoto {

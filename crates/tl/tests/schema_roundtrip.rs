@@ -47,11 +47,19 @@ impl<'a> Encoder<'a> {
     fn new(defs: &'a [Definition], seed: u64, flags: Flags) -> Self {
         let mut by_type: HashMap<String, Vec<&Definition>> = HashMap::new();
         let mut by_name = HashMap::new();
-        for d in defs.iter().filter(|d| d.category == Category::Types && !d.is_core()) {
+        for d in defs
+            .iter()
+            .filter(|d| d.category == Category::Types && !d.is_core())
+        {
             by_type.entry(d.ty.full_name()).or_default().push(d);
             by_name.insert(d.full_name(), d);
         }
-        Self { by_type, by_name, rng: Rng(seed | 1), flags }
+        Self {
+            by_type,
+            by_name,
+            rng: Rng(seed | 1),
+            flags,
+        }
     }
 
     fn string(&mut self, out: &mut Vec<u8>, data: &[u8]) {
@@ -83,7 +91,11 @@ impl<'a> Encoder<'a> {
 
     /// A constructor's fields (bare).
     fn fields(&mut self, def: &Definition, depth: usize, out: &mut Vec<u8>) {
-        let flags = if depth > MAX_DEPTH { Flags::NoneSet } else { self.flags };
+        let flags = if depth > MAX_DEPTH {
+            Flags::NoneSet
+        } else {
+            self.flags
+        };
         let mut words: HashMap<&str, u32> = HashMap::new();
         for p in def.params() {
             match &p.kind {
@@ -129,19 +141,31 @@ impl<'a> Encoder<'a> {
                 self.string(out, &t)
             }
             "bytes" => {
-                let n = if self.rng.below(3) == 0 { 300 } else { self.rng.below(20) as usize };
+                let n = if self.rng.below(3) == 0 {
+                    300
+                } else {
+                    self.rng.below(20) as usize
+                };
                 let b = self.rng.bytes(n);
                 self.string(out, &b)
             }
             "Bool" => {
-                let id: u32 = if self.rng.below(2) == 0 { 0x997275b5 } else { 0xbc799737 };
+                let id: u32 = if self.rng.below(2) == 0 {
+                    0x997275b5
+                } else {
+                    0xbc799737
+                };
                 out.extend_from_slice(&id.to_le_bytes());
             }
             "Vector" | "vector" => {
                 if ty.name == "Vector" {
                     out.extend_from_slice(&0x1cb5c415u32.to_le_bytes());
                 }
-                let n = if depth > MAX_DEPTH { 0 } else { self.rng.below(3) as u32 };
+                let n = if depth > MAX_DEPTH {
+                    0
+                } else {
+                    self.rng.below(3) as u32
+                };
                 out.extend_from_slice(&n.to_le_bytes());
                 for _ in 0..n {
                     self.value(ty.generic_arg.as_deref().unwrap(), depth + 1, out);
@@ -192,8 +216,18 @@ fn check(def: &Definition, bytes: &[u8], what: &str) {
     let mut cur = Cursor::new(bytes);
     let value = deserialize_any(&mut cur)
         .unwrap_or_else(|e| panic!("{} ({what}): {e}\n{bytes:02x?}", def.full_name()));
-    assert_eq!(cur.position(), bytes.len(), "{} ({what}) left bytes unread", def.full_name());
-    assert_eq!(value.to_bytes(), bytes, "{} ({what}) re-encoded differently", def.full_name());
+    assert_eq!(
+        cur.position(),
+        bytes.len(),
+        "{} ({what}) left bytes unread",
+        def.full_name()
+    );
+    assert_eq!(
+        value.to_bytes(),
+        bytes,
+        "{} ({what}) re-encoded differently",
+        def.full_name()
+    );
     for cut in [0, 1, 4, bytes.len() / 2, bytes.len() - 1] {
         if cut < bytes.len() {
             let mut cur = Cursor::new(&bytes[..cut]);
