@@ -30,7 +30,11 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let text = if args.is_empty() { SAMPLE.to_owned() } else { args.join("") };
+    let text = if args.is_empty() {
+        SAMPLE.to_owned()
+    } else {
+        args.join("")
+    };
     let bytes = match parse_hex(&text) {
         Ok(b) => b,
         Err(e) => {
@@ -38,9 +42,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let id = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let id = bytes
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let name = id.and_then(name_for_id).unwrap_or("unknown");
-    println!("{} bytes, constructor {:#010x} ({name})", bytes.len(), id.unwrap_or(0));
+    println!(
+        "{} bytes, constructor {:#010x} ({name})",
+        bytes.len(),
+        id.unwrap_or(0)
+    );
     let mut cur = Cursor::new(&bytes);
     match deserialize_any(&mut cur) {
         Ok(value) => {

@@ -1,0 +1,484 @@
+//! Client and server sessions against each other in memory, and one test
+//! per check with a message that violates it.
+
+use paperplane_crypto::{AuthKey, Direction};
+use paperplane_tl::{Deserializable, Serializable, enums, functions, types};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use super::envelope::{self, Header};
+use super::*;
+
+const T0: i64 = 1_700_000_000_000;
+const SALT: i64 = 0x1234_5678;
+/// `updatesTooLong`, the smallest update.
+const UPDATES_TOO_LONG: [u8; 4] = 0xe317af7e_u32.to_le_bytes();
+
+fn key(seed: u8) -> AuthKey {
+    AuthKey::from_bytes(core::array::from_fn(|i| (i as u8).wrapping_mul(31) ^ seed))
+}
+
+fn pair() -> (ClientSession, ServerSession, ChaCha20Rng) {
+    let client = ClientSession::new(key(1), 0x5e55_1011, SALT, 0);
+    let server = ServerSession::new(key(1), SALT);
+    (client, server, ChaCha20Rng::seed_from_u64(1))
+}
+
+/// Moves every packet both ways until both sides are idle; returns what
+/// the client learnt and the requests the server saw (answered with
+/// `answer`).
+fn pump(
+    client: &mut ClientSession,
+    server: &mut ServerSession,
+    rng: &mut ChaCha20Rng,
+    now: i64,
+    answer: &mut dyn FnMut(&mut ServerSession, i64, &[u8]),
+) -> Vec<ClientEvent> {
+    let mut events = Vec::new();
+    for _ in 0..50 {
+        let mut idle = true;
+        while let Some(packet) = client.poll_transmit(now, rng) {
+            idle = false;
+            for e in server.handle_packet(&packet, now, rng).unwrap() {
+                if let ServerEvent::Request { msg_id, body } = e {
+                    answer(server, msg_id, &body);
+                }
+            }
+        }
+        while let Some(packet) = server.poll_transmit(now, rng) {
+            idle = false;
+            events.extend(client.handle_packet(&packet, now).unwrap());
+        }
+        if idle {
+            return events;
+        }
+    }
+    panic!("sessions never went idle");
+}
+
+fn echo(server: &mut ServerSession, msg_id: i64, body: &[u8]) {
+    server.respond(msg_id, body);
+}
+
+fn results(events: &[ClientEvent]) -> Vec<(RequestId, Vec<u8>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Result {
+                request,
+                result: Ok(body),
+            } => Some((*request, body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn thousands_of_round_trips_with_containers_gzip_and_acks() {
+    let (mut client, mut server, mut rng) = pair();
+    let mut now = T0;
+    let mut answered = 0;
+    for round in 0..300 {
+        let mut sent = Vec::new();
+        for i in 0..10 {
+            // Some bodies big and compressible, some small.
+            let len = if (round + i) % 7 == 0 {
+                4096
+            } else {
+                8 + 4 * i
+            };
+            let body: Vec<u8> = (0..len).map(|b| (b % 13) as u8).collect();
+            sent.push((client.request(body.clone()), body));
+        }
+        now += 50;
+        let events = pump(&mut client, &mut server, &mut rng, now, &mut echo);
+        let got = results(&events);
+        assert_eq!(got.len(), sent.len(), "round {round}");
+        for (id, body) in sent {
+            assert!(
+                got.contains(&(id, body)),
+                "round {round}: request {id:?} answered wrongly"
+            );
+        }
+        answered += got.len();
+    }
+    assert_eq!(answered, 3000);
+    assert_eq!(client.pending().count(), 0);
+}
+
+#[test]
+fn rpc_errors_reach_the_caller() {
+    let (mut client, mut server, mut rng) = pair();
+    let req = client.request(
+        0xc4f9186b_u32.to_le_bytes().to_vec(), /* help.getConfig */
+    );
+    let events = pump(&mut client, &mut server, &mut rng, T0, &mut |s, id, _| {
+        s.respond_error(id, 420, "FLOOD_WAIT_3")
+    });
+    assert!(events.contains(&ClientEvent::Result {
+        request: req,
+        result: Err(RpcError {
+            code: 420,
+            message: "FLOOD_WAIT_3".into()
+        }),
+    }));
+}
+
+#[test]
+fn new_session_is_announced_and_salt_learnt() {
+    let client = ClientSession::new(key(1), 77, 0, 0);
+    let mut server = ServerSession::new(key(1), SALT);
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let mut client = client;
+    // Telethon starts with salt 0: the server answers bad_server_salt and
+    // new_session_created; the client adopts the salt and resends.
+    let req = client.request(
+        0x1fb33026_u32.to_le_bytes().to_vec(), /* help.getNearestDc */
+    );
+    let events = pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::NewSession { .. }))
+    );
+    assert_eq!(client.salt(), SALT);
+    assert_eq!(results(&events).len(), 1);
+    assert_eq!(results(&events)[0].0, req);
+}
+
+#[test]
+fn salt_changes_make_the_client_resend() {
+    let (mut client, mut server, mut rng) = pair();
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    server.set_salt(999);
+    let req = client.request(vec![1, 2, 3, 4]);
+    let events = pump(&mut client, &mut server, &mut rng, T0 + 10, &mut echo);
+    assert_eq!(client.salt(), 999);
+    assert_eq!(results(&events), vec![(req, vec![1, 2, 3, 4])]);
+}
+
+#[test]
+fn a_skewed_client_clock_is_corrected_by_bad_msg_notification() {
+    // The client's clock is 10 minutes behind the server's.
+    let mut client = ClientSession::new(key(1), 5, SALT, 0);
+    let mut server = ServerSession::new(key(1), SALT);
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let req = client.request(vec![9; 8]);
+    let packet = client.poll_transmit(T0 - 600_000, &mut rng).unwrap();
+    assert!(
+        server
+            .handle_packet(&packet, T0, &mut rng)
+            .unwrap()
+            .is_empty(),
+        "not handed up"
+    );
+    let notice = server.poll_transmit(T0, &mut rng).unwrap();
+    // The client still lives in its own time.
+    let events = client
+        .handle_packet(&notice, T0 - 600_000 + 600_000)
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|e| matches!(e, ClientEvent::NewSession { .. }))
+    );
+    assert!(
+        client.time_offset().abs() <= 1,
+        "offset {}",
+        client.time_offset()
+    );
+    let events = pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    assert_eq!(results(&events), vec![(req, vec![9; 8])]);
+}
+
+#[test]
+fn unanswered_requests_are_resent_after_reconnect() {
+    let (mut client, mut server, mut rng) = pair();
+    let req = client.request(vec![5; 12]);
+    // Sent, but the connection dies before the answer.
+    let _lost = client.poll_transmit(T0, &mut rng).unwrap();
+    client.resend_unanswered();
+    let mut server2 = ServerSession::new(key(1), SALT);
+    let events = pump(&mut client, &mut server2, &mut rng, T0 + 1000, &mut echo);
+    assert_eq!(results(&events), vec![(req, vec![5; 12])]);
+    let _ = &mut server;
+}
+
+#[test]
+fn ping_is_answered_by_the_session_itself() {
+    let (mut client, mut server, mut rng) = pair();
+    let req = client.request(functions::Ping { ping_id: 42 }.to_bytes());
+    let events = pump(&mut client, &mut server, &mut rng, T0, &mut |_, _, _| {
+        panic!("ping reached the app")
+    });
+    let got = results(&events);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, req);
+    let enums::Pong::Pong(pong) = enums::Pong::from_bytes(&got[0].1).unwrap();
+    assert_eq!(pong.ping_id, 42);
+}
+
+#[test]
+fn service_requests_are_answered() {
+    let (mut client, mut server, mut rng) = pair();
+    let salts = client.request(functions::GetFutureSalts { num: 3 }.to_bytes());
+    let destroy = client.request(functions::DestroySession { session_id: 1 }.to_bytes());
+    let events = pump(&mut client, &mut server, &mut rng, T0, &mut |_, _, _| {
+        panic!("reached the app")
+    });
+    let got = results(&events);
+    let salts = got.iter().find(|(id, _)| *id == salts).unwrap();
+    let enums::FutureSalts::FutureSalts(s) = enums::FutureSalts::from_bytes(&salts.1).unwrap();
+    assert_eq!(s.salts.len(), 3);
+    let destroy = got.iter().find(|(id, _)| *id == destroy).unwrap();
+    assert!(matches!(
+        enums::DestroySessionRes::from_bytes(&destroy.1).unwrap(),
+        enums::DestroySessionRes::DestroySessionOk(_)
+    ));
+}
+
+#[test]
+fn updates_pushed_by_the_server_reach_the_client() {
+    let (mut client, mut server, mut rng) = pair();
+    // The server learns the session from the client's first message.
+    client.request(vec![1; 4]);
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    let update = UPDATES_TOO_LONG.to_vec();
+    server.push_update(update.clone());
+    let events = pump(&mut client, &mut server, &mut rng, T0 + 5, &mut echo);
+    assert!(events.contains(&ClientEvent::Update(update)), "{events:?}");
+}
+
+// ---- every incoming check, violated ------------------------------------
+
+fn server_packet(header: Header, body: &[u8]) -> Vec<u8> {
+    envelope::encrypt(
+        &key(1),
+        Direction::ServerToClient,
+        header,
+        body,
+        &mut ChaCha20Rng::seed_from_u64(9),
+    )
+}
+
+fn good_header(msg_id: i64) -> Header {
+    Header {
+        salt: SALT,
+        session_id: 0x5e55_1011,
+        msg_id,
+        seq_no: 1,
+    }
+}
+
+fn server_id(now_ms: i64) -> i64 {
+    ((now_ms / 1000) << 32) | 1
+}
+
+#[test]
+fn client_checks_every_incoming_packet() {
+    let (mut client, _, _) = pair();
+    let body = UPDATES_TOO_LONG.to_vec();
+    let ok = server_packet(good_header(server_id(T0)), &body);
+    assert!(client.handle_packet(&ok, T0).is_ok());
+
+    // Replayed.
+    assert!(matches!(
+        client.handle_packet(&ok, T0),
+        Err(SessionError::Replay { .. })
+    ));
+    // Another key.
+    let other = envelope::encrypt(
+        &key(2),
+        Direction::ServerToClient,
+        good_header(server_id(T0) + 4),
+        &body,
+        &mut ChaCha20Rng::seed_from_u64(1),
+    );
+    assert!(matches!(
+        client.handle_packet(&other, T0),
+        Err(SessionError::WrongAuthKey { .. })
+    ));
+    // A flipped ciphertext bit: msg_key no longer matches.
+    let mut flipped = server_packet(good_header(server_id(T0) + 8), &body);
+    let n = flipped.len();
+    flipped[n - 5] ^= 1;
+    assert!(matches!(
+        client.handle_packet(&flipped, T0),
+        Err(SessionError::MsgKeyMismatch)
+    ));
+    // Wrong direction (a client-to-server key derivation).
+    let wrong_way = envelope::encrypt(
+        &key(1),
+        Direction::ClientToServer,
+        good_header(server_id(T0) + 12),
+        &body,
+        &mut ChaCha20Rng::seed_from_u64(1),
+    );
+    assert!(matches!(
+        client.handle_packet(&wrong_way, T0),
+        Err(SessionError::MsgKeyMismatch)
+    ));
+    // Another session.
+    let mut h = good_header(server_id(T0) + 16);
+    h.session_id = 1;
+    assert!(matches!(
+        client.handle_packet(&server_packet(h, &body), T0),
+        Err(SessionError::WrongSession { .. })
+    ));
+    // Even msg_id: a client's, not a server's.
+    let h = good_header(server_id(T0) + 19);
+    assert!(matches!(
+        client.handle_packet(&server_packet(h, &body), T0),
+        Err(SessionError::BadMsgIdParity { .. })
+    ));
+    // Too old and too far in the future.
+    let h = good_header(server_id(T0 - 301_000));
+    assert!(matches!(
+        client.handle_packet(&server_packet(h, &body), T0),
+        Err(SessionError::BadMsgIdTime { .. })
+    ));
+    let h = good_header(server_id(T0 + 31_000));
+    assert!(matches!(
+        client.handle_packet(&server_packet(h, &body), T0),
+        Err(SessionError::BadMsgIdTime { .. })
+    ));
+    // Truncated, misaligned.
+    assert!(matches!(
+        client.handle_packet(&ok[..40], T0),
+        Err(SessionError::TooShort { .. })
+    ));
+    assert!(matches!(
+        client.handle_packet(&ok[..ok.len() - 3], T0),
+        Err(SessionError::NotAligned { .. })
+    ));
+}
+
+/// Builds a packet by hand with a chosen declared length and padding.
+fn raw_packet(declared_len: u32, body: &[u8], padding: usize) -> Vec<u8> {
+    let k = key(1);
+    let mut plain = Vec::new();
+    plain.extend(SALT.to_le_bytes());
+    plain.extend(0x5e55_1011i64.to_le_bytes());
+    plain.extend(server_id(T0).to_le_bytes());
+    plain.extend(1i32.to_le_bytes());
+    plain.extend(declared_len.to_le_bytes());
+    plain.extend(body);
+    plain.extend(vec![0u8; padding]);
+    let msg_key = paperplane_crypto::auth_key::encrypt_message_data_in_place(
+        &k,
+        Direction::ServerToClient,
+        &mut plain,
+    )
+    .unwrap();
+    let mut out = k.key_id_bytes().to_vec();
+    out.extend(msg_key);
+    out.extend(plain);
+    out
+}
+
+#[test]
+fn padding_and_length_bounds_are_enforced() {
+    let body = [0u8; 16];
+    let (mut client, _, _) = pair();
+    // 8 bytes of padding: below the minimum of 12.
+    let short_pad = raw_packet(24, &[0u8; 24], 8);
+    assert!(matches!(
+        client.handle_packet(&short_pad, T0),
+        Err(SessionError::BadPadding { padding: 8 })
+    ));
+    // 1040 bytes: above 1024.
+    let long_pad = raw_packet(16, &body, 1040);
+    assert!(matches!(
+        client.handle_packet(&long_pad, T0),
+        Err(SessionError::BadPadding { padding: 1040 })
+    ));
+    // A declared length past the end.
+    let lying = raw_packet(10_000, &body, 16);
+    assert!(matches!(
+        client.handle_packet(&lying, T0),
+        Err(SessionError::BadLength { len: 10_000 })
+    ));
+    // Not a multiple of four.
+    let odd = raw_packet(14, &body, 16);
+    assert!(matches!(
+        client.handle_packet(&odd, T0),
+        Err(SessionError::BadLength { len: 14 })
+    ));
+}
+
+#[test]
+fn server_answers_bad_msg_ids_like_telegram() {
+    let (mut client, mut server, mut rng) = pair();
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    let send = |server: &mut ServerSession, msg_id: i64, rng: &mut ChaCha20Rng| {
+        let h = Header {
+            salt: SALT,
+            session_id: 0x5e55_1011,
+            msg_id,
+            seq_no: 1,
+        };
+        let p = envelope::encrypt(&key(1), Direction::ClientToServer, h, &[1, 2, 3, 4], rng);
+        server.handle_packet(&p, T0, rng)
+    };
+    let base = (T0 / 1000) << 32;
+    for (msg_id, code) in [
+        (base + 1, 18),
+        (base - (400 << 32), 16),
+        (base + (60 << 32), 17),
+    ] {
+        assert_eq!(
+            send(&mut server, msg_id, &mut rng).unwrap(),
+            vec![],
+            "code {code}"
+        );
+        let notice = server.poll_transmit(T0, &mut rng).unwrap();
+        let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &notice).unwrap();
+        let mut found = None;
+        let bodies: Vec<Vec<u8>> = if container::id_of(&msg.body) == Some(container::MSG_CONTAINER)
+        {
+            container::unpack(&msg.body)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.body.to_vec())
+                .collect()
+        } else {
+            vec![msg.body]
+        };
+        for b in bodies {
+            if let Ok(enums::BadMsgNotification::BadMsgNotification(n)) =
+                enums::BadMsgNotification::from_bytes(&b)
+            {
+                found = Some(n.error_code);
+            }
+        }
+        assert_eq!(found, Some(code));
+    }
+    // A replay is refused outright.
+    let id = base + 4000;
+    assert!(send(&mut server, id, &mut rng).is_ok());
+    assert!(matches!(
+        send(&mut server, id, &mut rng),
+        Err(SessionError::Replay { .. })
+    ));
+}
+
+#[test]
+fn random_garbage_never_panics() {
+    let (mut client, mut server, mut rng) = pair();
+    let mut buf = vec![0u8; 200];
+    for len in [0usize, 7, 24, 56, 64, 72, 200] {
+        for _ in 0..50 {
+            rng.fill_bytes(&mut buf);
+            let _ = client.handle_packet(&buf[..len], T0);
+            let _ = server.handle_packet(&buf[..len], T0, &mut rng);
+            // With the right key id in front too.
+            buf[..8].copy_from_slice(&key(1).key_id_bytes());
+            let _ = client.handle_packet(&buf[..len.max(8)], T0);
+            let _ = server.handle_packet(&buf[..len.max(8)], T0, &mut rng);
+        }
+    }
+    let _ = types::Pong {
+        msg_id: 0,
+        ping_id: 0,
+    };
+}
