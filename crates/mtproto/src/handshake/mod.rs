@@ -16,6 +16,7 @@
 //!                                      ←   dh_gen_ok | dh_gen_retry | dh_gen_fail
 //! ```
 
+pub mod bind;
 mod client;
 mod server;
 
