@@ -61,12 +61,14 @@ pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
     let len = data.len();
     let start = buf.len();
     if len < 15 {
-        // Most strings are short (names, codes, MIME types): assemble header,
-        // data and padding in one 16-byte chunk, with no call to memcpy.
-        let mut chunk = [0u8; 16];
-        chunk[0] = len as u8;
-        copy_short(&mut chunk[1..], data);
-        buf.extend_from_slice(&chunk);
+        // Most strings are short (names, codes, MIME types): write 16 zero
+        // bytes, fill in header and data in place (no call to memcpy, and no
+        // wide load of narrowly written bytes), then cut to length.
+        buf.extend_from_slice(&[0u8; 16]);
+        if let Some(chunk) = buf.get_mut(start..start + 16) {
+            chunk[0] = len as u8;
+            copy_short(&mut chunk[1..], data);
+        }
         buf.truncate(start + ((len + 4) & !3));
         return;
     }

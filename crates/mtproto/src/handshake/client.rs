@@ -2,7 +2,7 @@
 
 use paperplane_crypto::dh::{DhParams, DhSecret};
 use paperplane_crypto::error::DhValue;
-use paperplane_crypto::rsa::RsaPublicKey;
+use paperplane_crypto::rsa::{self, RsaPublicKey};
 use paperplane_crypto::{AuthKey, ige, pq};
 use paperplane_tl::{Deserializable, Serializable, enums, functions, types};
 use rand_core::{CryptoRng, RngCore};
@@ -25,6 +25,28 @@ pub struct ClientConfig {
     pub kind: KeyKind,
     /// RSA keys the client trusts; the server's fingerprint picks one.
     pub keys: Vec<RsaPublicKey>,
+}
+
+impl ClientConfig {
+    /// A configuration trusting Telegram's published server keys
+    /// (production and test); add others with [`ClientConfig::trust`].
+    pub fn telegram(dc_id: i32, kind: KeyKind) -> Self {
+        let keys = vec![rsa::telegram_production_key(), rsa::telegram_test_key()];
+        Self { dc_id, kind, keys }
+    }
+
+    /// Also trusts `key` (a private server's, such as the local test
+    /// server's), matched by its fingerprint.
+    pub fn trust(mut self, key: RsaPublicKey) -> Self {
+        if !self
+            .keys
+            .iter()
+            .any(|k| k.fingerprint() == key.fingerprint())
+        {
+            self.keys.push(key);
+        }
+        self
+    }
 }
 
 /// What to do after handling a server message.
