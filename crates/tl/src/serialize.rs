@@ -55,23 +55,32 @@ impl<const N: usize> Serializable for [u8; N] {
 /// Data longer than TL can express (16 MiB) is cut at that limit rather
 /// than producing an unreadable encoding; nothing Telegram accepts is that
 /// long.
+#[inline]
 pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
-    const MAX: usize = 0xff_ffff;
-    let data = &data[..data.len().min(MAX)];
     let len = data.len();
-    let start = buf.len();
     if len < 15 {
         // Most strings are short (names, codes, MIME types): write 16 zero
         // bytes, fill in header and data in place (no call to memcpy, and no
         // wide load of narrowly written bytes), then cut to length.
+        let start = buf.len();
         buf.extend_from_slice(&[0u8; 16]);
         if let Some(chunk) = buf.get_mut(start..start + 16) {
             chunk[0] = len as u8;
             copy_short(&mut chunk[1..], data);
         }
         buf.truncate(start + ((len + 4) & !3));
-        return;
+    } else {
+        write_long_bytes(data, buf);
     }
+}
+
+/// [`write_bytes`] for 15 bytes or more.
+#[inline(never)]
+fn write_long_bytes(data: &[u8], buf: &mut Vec<u8>) {
+    const MAX: usize = 0xff_ffff;
+    let data = &data[..data.len().min(MAX)];
+    let len = data.len();
+    let start = buf.len();
     // Header, data and padding rounded up to four bytes. The padding is
     // written as a fixed three zero bytes and cut back, which is cheaper than
     // a copy of variable length.
@@ -114,24 +123,28 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
 }
 
 impl Serializable for [u8] {
+    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self, buf)
     }
 }
 
 impl Serializable for Vec<u8> {
+    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self, buf)
     }
 }
 
 impl Serializable for str {
+    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self.as_bytes(), buf)
     }
 }
 
 impl Serializable for String {
+    #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
         write_bytes(self.as_bytes(), buf)
     }
@@ -141,8 +154,13 @@ impl Serializable for String {
 impl<T: Serializable> Serializable for Vec<T> {
     #[inline]
     fn serialize(&self, buf: &mut Vec<u8>) {
-        VECTOR.serialize(buf);
-        write_bare_vec(self, buf);
+        let mut head = [0u8; 8];
+        head[..4].copy_from_slice(&VECTOR.to_le_bytes());
+        head[4..].copy_from_slice(&(self.len() as u32).to_le_bytes());
+        buf.extend_from_slice(&head);
+        for item in self {
+            item.serialize(buf);
+        }
     }
 }
 
