@@ -1,0 +1,192 @@
+//! Starting the server: one listener per DC, one task per connection.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use paperplane_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
+use paperplane_mtproto::handshake::ServerConfig;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::conn;
+use crate::keys::KeyStore;
+
+/// The DCs a server runs: 2 is the main one, as on Telegram's test servers.
+pub const DC_IDS: [i32; 5] = [2, 1, 3, 4, 5];
+
+/// One DC's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DcAddr {
+    /// The DC id (1 to 5).
+    pub id: i32,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+/// How to start a server.
+#[derive(Debug)]
+pub struct Options {
+    /// Where DC 2 listens; DCs 1, 3, 4, 5 take the next ports (or each its
+    /// own free port when the port is 0).
+    pub listen: SocketAddr,
+    /// The server's RSA key; a fresh one is generated when absent.
+    pub rsa: Option<RsaPrivateKey>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rsa: None,
+        }
+    }
+}
+
+/// What every connection shares.
+pub struct Shared {
+    /// The DCs and their addresses.
+    pub dcs: Vec<DcAddr>,
+    /// Key exchange configuration (RSA key, DH group).
+    pub handshake: ServerConfig,
+    /// Every authorization key created so far.
+    pub keys: KeyStore,
+}
+
+/// The Unix time in seconds.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The Unix time in milliseconds.
+pub fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A running server. Dropping it (or [`TestServer::shutdown`]) stops every
+/// listener and connection.
+pub struct TestServer {
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Binds every DC and starts serving.
+    pub async fn start(options: Options) -> io::Result<Self> {
+        let rsa = match options.rsa {
+            Some(key) => key,
+            None => {
+                let mut rng = ChaCha20Rng::from_entropy();
+                RsaPrivateKey::generate(&mut rng, 2048).map_err(io::Error::other)?
+            }
+        };
+        let mut listeners = Vec::new();
+        for (i, id) in DC_IDS.iter().enumerate() {
+            let mut addr = options.listen;
+            if addr.port() != 0 {
+                let port = addr.port().checked_add(i as u16).ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "listen port too high for five DCs",
+                    )
+                })?;
+                addr.set_port(port);
+            }
+            let listener = TcpListener::bind(addr).await?;
+            listeners.push((*id, listener));
+        }
+        let dcs = listeners
+            .iter()
+            .map(|(id, l)| l.local_addr().map(|addr| DcAddr { id: *id, addr }))
+            .collect::<io::Result<Vec<_>>>()?;
+        let shared = Arc::new(Shared {
+            dcs,
+            handshake: ServerConfig::new(rsa),
+            keys: KeyStore::default(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let tasks = listeners
+            .into_iter()
+            .map(|(id, listener)| {
+                tokio::spawn(accept_loop(id, listener, shared.clone(), stopped.clone()))
+            })
+            .collect();
+        Ok(Self {
+            shared,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Every DC's address, DC 2 first.
+    pub fn dcs(&self) -> &[DcAddr] {
+        &self.shared.dcs
+    }
+
+    /// The address of DC `id`.
+    pub fn dc(&self, id: i32) -> Option<SocketAddr> {
+        self.shared.dcs.iter().find(|d| d.id == id).map(|d| d.addr)
+    }
+
+    /// The public half of the server's RSA key, for clients to trust.
+    pub fn public_key(&self) -> &RsaPublicKey {
+        self.shared.handshake.rsa.public_key()
+    }
+
+    /// How many authorization keys clients have created.
+    pub fn auth_key_count(&self) -> usize {
+        self.shared.keys.len()
+    }
+
+    /// Stops accepting and closes every connection.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn accept_loop(
+    dc_id: i32,
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let shared = shared.clone();
+                    let stopped = stopped.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = conn::serve(stream, dc_id, shared, stopped).await {
+                            tracing::debug!(%peer, dc_id, "connection closed: {e}");
+                        }
+                    });
+                }
+                // Out of descriptors and the like: keep serving the others.
+                Err(e) => {
+                    tracing::warn!(dc_id, "accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            _ = stopped.changed() => return,
+        }
+    }
+}
