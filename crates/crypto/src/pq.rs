@@ -5,16 +5,17 @@
 //!
 //! The factor is found with Lenstra's elliptic-curve method (ECM), tuned for
 //! the ~31-bit factors of a Telegram-sized `pq`: Montgomery curves from
-//! Suyama's parametrisation (group orders divisible by 12), x-only Montgomery
-//! ladder over the product of all prime powers up to [`ECM_B1`] in stage 1,
-//! then a baby-step/giant-step stage 2 up to [`ECM_B2`]. Several curves run
-//! interleaved ([`ECM_LANES`]) so the multiplier is kept busy while each
-//! curve's dependency chain waits; all arithmetic is Montgomery
-//! multiplication on `u64`/`u128`, with no division in the inner loops.
-//! A 61-bit `pq` takes a few curves on average, some tens of microseconds on
-//! a current x86-64 core; Pollard's rho (Brent's variant, batched gcds)
-//! stays as a fallback, so every input still gets an exact answer.
-//! Primality is checked with a Miller-Rabin test whose bases are
+//! Suyama's parametrisation (group orders divisible by 12), an x-only
+//! Montgomery ladder over the product of all prime powers up to B1 = 200 in
+//! stage 1, then a baby-step/giant-step stage 2 up to B2 = 6000. Two curves
+//! run interleaved so the multiplier stays busy while each curve's
+//! dependency chain waits; all arithmetic is Montgomery multiplication on
+//! `u64`/`u128`, with no division in the inner loops. Telegram's example
+//! `pq` takes about 10 µs on a current x86-64 core and a `pq` like
+//! [`generate_pq`] makes about 45 µs on average (Pollard's rho needs
+//! 0.2–0.6 ms for the same numbers). Pollard's rho (Brent's variant with
+//! batched gcds) stays as a fallback, so every input still gets an exact
+//! answer. Primality is checked with a Miller-Rabin test whose bases are
 //! deterministic for all 64-bit numbers.
 //!
 //! ```
@@ -98,13 +99,26 @@ pub fn is_prime(n: u64) -> bool {
             return false;
         }
     }
-    // Miller-Rabin; these 12 bases are deterministic for n < 3.3e24.
+    // Miller-Rabin with the first k primes as bases, k chosen so the test
+    // is deterministic for this n (all 12 cover every u64; Jaeschke's and
+    // Zhang-Tang's bounds for the smaller sets).
+    let bases = match n {
+        0..2_047 => 1,
+        2_047..1_373_653 => 2,
+        1_373_653..25_326_001 => 3,
+        25_326_001..3_215_031_751 => 4,
+        3_215_031_751..2_152_302_898_747 => 5,
+        2_152_302_898_747..3_474_749_660_383 => 6,
+        3_474_749_660_383..341_550_071_728_321 => 7,
+        341_550_071_728_321..3_825_123_056_546_413_051 => 9,
+        _ => WITNESSES.len(),
+    };
     let mont = Montgomery::new(n);
     let one = mont.one();
     let minus_one = mont.to_mont(n - 1);
     let shift = (n - 1).trailing_zeros();
     let odd = (n - 1) >> shift;
-    'witness: for &base in &WITNESSES {
+    'witness: for &base in &WITNESSES[..bases] {
         let mut x = mont.pow(mont.to_mont(base), odd);
         if x == one || x == minus_one {
             continue;
@@ -130,10 +144,44 @@ const MAX_RHO_ATTEMPTS: u64 = 64;
 /// the work on hostile input bounded.
 const MAX_CYCLE: u64 = 1 << 22;
 
-/// Trial division by the first primes, so tiny factors (including 2, which
-/// Montgomery arithmetic cannot handle) never reach rho.
+/// Trial division by the primes below 1000, so tiny factors (including 2,
+/// which Montgomery arithmetic cannot handle) never reach ECM or rho.
+/// Returns the smallest such prime factor below `n`.
 fn small_divisor(n: u64) -> Option<u64> {
-    (2..1000u64).find(|&d| n % d == 0 && d < n)
+    if n % 2 == 0 {
+        return (n > 2).then_some(2);
+    }
+    // `n` is a multiple of the odd `p` iff `n · p⁻¹ mod 2^64 ≤ ⌊(2^64 − 1)/p⌋`:
+    // one multiplication per prime instead of a division.
+    SMALL_PRIMES
+        .iter()
+        .find(|&&(p, inverse, limit)| n.wrapping_mul(inverse) <= limit && p < n)
+        .map(|&(p, _, _)| p)
+}
+
+/// The odd primes below 1000 as `(p, p⁻¹ mod 2^64, ⌊(2^64 − 1)/p⌋)`.
+const SMALL_PRIMES: [(u64, u64, u64); 167] = small_primes();
+
+const fn small_primes() -> [(u64, u64, u64); 167] {
+    let mut out = [(0, 0, 0); 167];
+    let mut k = 0;
+    let mut p = 3;
+    while p < 1000 {
+        if const_is_prime(p) {
+            // Newton's iteration for p⁻¹ mod 2^64, as in `Montgomery::new`.
+            let mut inverse = p;
+            let mut i = 0;
+            while i < 5 {
+                inverse = inverse.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(inverse)));
+                i += 1;
+            }
+            out[k] = (p, inverse, u64::MAX / p);
+            k += 1;
+        }
+        p += 2;
+    }
+    assert!(k == 167);
+    out
 }
 
 fn random_prime<R: RngCore + CryptoRng>(rng: &mut R, bits: u32) -> u64 {
@@ -183,7 +231,7 @@ impl Montgomery {
 
     /// Out of Montgomery form.
     #[inline(always)]
-    fn from_mont(&self, a: u64) -> u64 {
+    fn out_of_mont(&self, a: u64) -> u64 {
         self.mul(a, 1)
     }
 
@@ -315,11 +363,11 @@ fn pollard_brent(n: u64, c: u64) -> Option<u64> {
 // ---------------------------------------------------------------------------
 
 /// Stage 1 bound: the curve's point is multiplied by every prime power up to it.
-pub const ECM_B1: u64 = 200;
+const ECM_B1: u64 = 200;
 /// Stage 2 bound: one more prime in `(ECM_B1, ECM_B2]` is allowed in the group order.
-pub const ECM_B2: u64 = 6000;
+const ECM_B2: u64 = 6000;
 /// Curves run side by side (interleaved in the instruction stream).
-pub const ECM_LANES: usize = 2;
+const ECM_LANES: usize = 2;
 /// Curves to try before falling back to Pollard's rho. A `pq` with ~31-bit
 /// factors needs about four on average and almost never more than thirty.
 const ECM_MAX_CURVES: u64 = 128;
@@ -482,6 +530,7 @@ impl<const L: usize> Points<L> {
 
 /// `2P` on `B·y² = x³ + A·x² + x`, with `a24 = (A + 2) / 4` (5 multiplications).
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // lanes are indexed in lockstep
 fn xdbl<const L: usize>(m: &Montgomery, p: &Points<L>, a24: &[u64; L]) -> Points<L> {
     let mut out = *p;
     for i in 0..L {
@@ -518,6 +567,7 @@ fn xadd<const L: usize>(
 
 /// `P + Q` given `P − Q = (diff_x : 1)` (5 multiplications).
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // lanes are indexed in lockstep
 fn xadd_affine<const L: usize>(
     m: &Montgomery,
     p: &Points<L>,
@@ -585,7 +635,7 @@ fn ecm_curves<const L: usize>(m: &Montgomery, sigma: u64) -> Option<u64> {
     for i in 1..L {
         prefix[i] = m.mul(prefix[i - 1], den[i]);
     }
-    let mut inv = match inverse(m.from_mont(prefix[L - 1]), n) {
+    let mut inv = match inverse(m.out_of_mont(prefix[L - 1]), n) {
         Ok(inv) => m.to_mont(inv),
         // A shared factor with some denominator: usually the answer itself.
         Err(g) => return (g != n).then_some(g),
@@ -624,10 +674,10 @@ fn ecm_curves<const L: usize>(m: &Montgomery, sigma: u64) -> Option<u64> {
 
     // Montgomery form multiplies by a unit, so gcds need no conversion.
     let mut live = [true; L];
-    for i in 0..L {
-        match gcd(q.z[i], n) {
+    for (alive, &z) in live.iter_mut().zip(&q.z) {
+        match gcd(z, n) {
             1 => {}
-            g if g == n => live[i] = false,
+            g if g == n => *alive = false,
             g => return Some(g),
         }
     }
@@ -648,9 +698,7 @@ fn ecm_curves<const L: usize>(m: &Montgomery, sigma: u64) -> Option<u64> {
         if k < BABY_COUNT && BABIES[k] == j {
             baby_x[k] = cur.x;
             baby_z[k] = cur.z;
-            for i in 0..L {
-                baby_xz[k][i] = m.mul(cur.x[i], cur.z[i]);
-            }
+            baby_xz[k] = core::array::from_fn(|i| m.mul(cur.x[i], cur.z[i]));
             k += 1;
         }
         if j >= D / 2 {
@@ -674,10 +722,7 @@ fn ecm_curves<const L: usize>(m: &Montgomery, sigma: u64) -> Option<u64> {
     let mut g_prev = giant;
     let mut g_cur = giant;
     for (step, &mask) in GIANT_MASKS.iter().enumerate().skip(1) {
-        let mut g_xz = [0u64; L];
-        for i in 0..L {
-            g_xz[i] = m.mul(g_cur.x[i], g_cur.z[i]);
-        }
+        let g_xz: [u64; L] = core::array::from_fn(|i| m.mul(g_cur.x[i], g_cur.z[i]));
         let mut bits = mask;
         while bits != 0 {
             let b = bits.trailing_zeros() as usize;
@@ -827,6 +872,118 @@ mod tests {
             (u64::MAX, 3),
         ] {
             assert_eq!(gcd(a, b), euclid(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn ecm_finds_factors_of_many_shapes() {
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let mut prime = |bits: u32| random_prime(&mut rng, bits);
+        // (bits of p, bits of q): server-sized, balanced near 2^64, unbalanced.
+        for (pb, qb) in [(30, 31), (31, 31), (31, 32), (20, 40), (24, 38), (12, 50)] {
+            for _ in 0..40 {
+                let (p, q) = (prime(pb - 1), prime(qb - 1));
+                let n = p * q;
+                let d = ecm(n).unwrap_or_else(|| panic!("ecm failed on {n} = {p} * {q}"));
+                assert!(d == p || d == q, "{n}: {d}");
+                assert_eq!(factorize(n), Ok((p.min(q), p.max(q))));
+            }
+        }
+        // Above 2^63 (the Montgomery code must handle every odd u64).
+        let n = 4_294_967_279u64 * 4_294_967_291;
+        assert!(n > 1 << 63);
+        assert!(matches!(ecm(n), Some(4_294_967_279 | 4_294_967_291)));
+    }
+
+    #[test]
+    fn rho_fallback_still_factorises() {
+        let n = 0x17ED48941A08F981;
+        let d = (1..=MAX_RHO_ATTEMPTS).find_map(|c| pollard_brent(n, c));
+        assert!(matches!(d, Some(0x494C553B | 0x53911073)), "{d:?}");
+    }
+
+    #[test]
+    fn stage2_tables_cover_every_prime() {
+        let babies: Vec<u64> = (1..D / 2)
+            .step_by(2)
+            .filter(|&j| const_gcd(j, D) == 1)
+            .collect();
+        assert_eq!(babies, BABIES);
+        for p in (ECM_B1 + 1..=ECM_B2).filter(|&p| is_prime(p)) {
+            let (m, r) = (p / D, p % D);
+            let (m, j) = if r < D / 2 { (m, r) } else { (m + 1, D - r) };
+            let b = BABIES.iter().position(|&x| x == j).expect("baby step");
+            assert!(GIANT_MASKS[m as usize] & (1 << b) != 0, "prime {p}");
+        }
+        // The stage 1 multiplier is lcm(1..=B1).
+        let mut k = [0u64; STAGE1_WORDS];
+        k[0] = 1;
+        for p in (2..=ECM_B1).filter(|&p| is_prime(p)) {
+            let mut power = p;
+            while power * p <= ECM_B1 {
+                power *= p;
+            }
+            let mut carry = 0u128;
+            for word in &mut k {
+                let t = u128::from(*word) * u128::from(power) + carry;
+                *word = t as u64;
+                carry = t >> 64;
+            }
+        }
+        assert_eq!(k, STAGE1);
+        assert!(STAGE1_BITS > 64 * (STAGE1_WORDS as u32 - 4));
+    }
+
+    #[test]
+    fn modular_inverse() {
+        let n = 0x17ED48941A08F981u64;
+        for a in [1u64, 2, 3, 12345, n - 1, 0x494C553B - 1] {
+            let inv = inverse(a, n).unwrap();
+            assert_eq!((u128::from(a) * u128::from(inv) % u128::from(n)) as u64, 1);
+        }
+        assert_eq!(inverse(0x494C553B * 5, n), Err(0x494C553B));
+        assert_eq!(inverse(0, n), Err(n));
+    }
+
+    #[test]
+    fn small_divisor_matches_trial_division() {
+        let naive = |n: u64| (2..1000u64).find(|&d| n % d == 0 && d < n);
+        for n in (0..20_000u64).chain([
+            997 * 991,
+            997 * 1_000_003,
+            1_000_003 * 1_000_033,
+            u64::MAX,
+            u64::MAX - 1,
+        ]) {
+            assert_eq!(small_divisor(n), naive(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn primality_at_witness_set_boundaries() {
+        // Each bound where fewer bases stop being enough is itself a strong
+        // pseudoprime to all the smaller set's bases.
+        for spsp in [
+            2_047u64,
+            1_373_653,
+            25_326_001,
+            3_215_031_751,
+            2_152_302_898_747,
+            3_474_749_660_383,
+            341_550_071_728_321,
+            3_825_123_056_546_413_051,
+        ] {
+            assert!(!is_prime(spsp), "{spsp}");
+        }
+        let sieve_limit = 200_000usize;
+        let mut composite = vec![false; sieve_limit];
+        for i in 2..sieve_limit {
+            if !composite[i] {
+                for j in (i * i..sieve_limit).step_by(i) {
+                    composite[j] = true;
+                }
+            }
+            assert_eq!(is_prime(i as u64), !composite[i], "{i}");
         }
     }
 }
