@@ -113,51 +113,40 @@ struct Inner {
 impl From<enums::PQInnerData> for Inner {
     fn from(data: enums::PQInnerData) -> Self {
         use enums::PQInnerData as D;
+        // The four forms share their first six fields.
+        macro_rules! inner {
+            ($d:expr, $dc_id:expr, $kind:expr) => {
+                Inner {
+                    pq: $d.pq,
+                    p: $d.p,
+                    q: $d.q,
+                    nonce: $d.nonce,
+                    server_nonce: $d.server_nonce,
+                    new_nonce: $d.new_nonce,
+                    dc_id: $dc_id,
+                    kind: $kind,
+                }
+            };
+        }
         match data {
-            D::PQInnerData(d) => Inner {
-                pq: d.pq,
-                p: d.p,
-                q: d.q,
-                nonce: d.nonce,
-                server_nonce: d.server_nonce,
-                new_nonce: d.new_nonce,
-                dc_id: None,
-                kind: KeyKind::Permanent,
-            },
-            D::Dc(d) => Inner {
-                pq: d.pq,
-                p: d.p,
-                q: d.q,
-                nonce: d.nonce,
-                server_nonce: d.server_nonce,
-                new_nonce: d.new_nonce,
-                dc_id: Some(d.dc),
-                kind: KeyKind::Permanent,
-            },
-            D::Temp(d) => Inner {
-                pq: d.pq,
-                p: d.p,
-                q: d.q,
-                nonce: d.nonce,
-                server_nonce: d.server_nonce,
-                new_nonce: d.new_nonce,
-                dc_id: None,
-                kind: KeyKind::Temporary {
-                    expires_in: d.expires_in,
-                },
-            },
-            D::TempDc(d) => Inner {
-                pq: d.pq,
-                p: d.p,
-                q: d.q,
-                nonce: d.nonce,
-                server_nonce: d.server_nonce,
-                new_nonce: d.new_nonce,
-                dc_id: Some(d.dc),
-                kind: KeyKind::Temporary {
-                    expires_in: d.expires_in,
-                },
-            },
+            D::PQInnerData(d) => inner!(d, None, KeyKind::Permanent),
+            D::Dc(d) => inner!(d, Some(d.dc), KeyKind::Permanent),
+            D::Temp(d) => inner!(
+                d,
+                None,
+                KeyKind::Temporary {
+                    expires_in: d.expires_in
+                }
+            ),
+            D::TempDc(d) => {
+                inner!(
+                    d,
+                    Some(d.dc),
+                    KeyKind::Temporary {
+                        expires_in: d.expires_in
+                    }
+                )
+            }
         }
     }
 }

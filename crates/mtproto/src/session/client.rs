@@ -375,15 +375,7 @@ impl ClientSession {
                 self.outbox.acks.push(answer);
             }
             MSGS_STATE_REQ => {
-                let enums::MsgsStateReq::MsgsStateReq(req) =
-                    enums::MsgsStateReq::deserialize(&mut cur)?;
-                // 4: "message received", for everything we were asked about.
-                let info =
-                    enums::MsgsStateInfo::MsgsStateInfo(paperplane_tl::types::MsgsStateInfo {
-                        req_msg_id: msg_id,
-                        info: vec![4; req.msg_ids.len()],
-                    });
-                let body = paperplane_tl::Serializable::to_bytes(&info);
+                let body = state_info(msg_id, &mut cur)?;
                 self.queue.push_back(Queued {
                     body,
                     kind: IdKind::Other,

@@ -272,13 +272,8 @@ impl ServerSession {
                 self.respond(msg_id, &answer.to_bytes());
             }
             MSGS_STATE_REQ => {
-                let enums::MsgsStateReq::MsgsStateReq(req) =
-                    enums::MsgsStateReq::deserialize(&mut cur)?;
-                let info = enums::MsgsStateInfo::MsgsStateInfo(types::MsgsStateInfo {
-                    req_msg_id: msg_id,
-                    info: vec![4; req.msg_ids.len()],
-                });
-                self.push(info.to_bytes(), IdKind::Other);
+                let info = state_info(msg_id, &mut cur)?;
+                self.push(info, IdKind::Other);
             }
             DESTROY_SESSION => {
                 let req = functions::DestroySession::deserialize(&mut cur)?;

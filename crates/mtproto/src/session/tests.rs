@@ -482,3 +482,24 @@ fn random_garbage_never_panics() {
         ping_id: 0,
     };
 }
+
+#[test]
+fn msgs_state_req_is_answered_with_one_state_per_id() {
+    let (mut client, mut server, mut rng) = pair();
+    let req = enums::MsgsStateReq::MsgsStateReq(types::MsgsStateReq {
+        msg_ids: vec![4, 8, 12],
+    });
+    client.request(req.to_bytes());
+    let events = pump(&mut client, &mut server, &mut rng, T0, &mut |_, _, _| {
+        panic!("reached the app")
+    });
+    let info = events
+        .iter()
+        .find_map(|e| match e {
+            ClientEvent::Update(body) => enums::MsgsStateInfo::from_bytes(body).ok(),
+            _ => None,
+        })
+        .expect("msgs_state_info");
+    let enums::MsgsStateInfo::MsgsStateInfo(info) = info;
+    assert_eq!(info.info, vec![4, 4, 4]);
+}
