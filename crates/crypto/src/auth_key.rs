@@ -178,10 +178,21 @@ impl fmt::Debug for AesKeyIv {
 /// `SHA256(substr(auth_key, 88+x, 32) + plaintext)`.
 #[must_use]
 pub fn msg_key(auth_key: &AuthKey, direction: Direction, plaintext: &[u8]) -> [u8; 16] {
+    let mut hasher = msg_key_hasher(auth_key, direction);
+    hasher.update(plaintext);
+    msg_key_from(hasher)
+}
+
+/// SHA-256 primed with `substr(auth_key, 88+x, 32)`, ready for the plaintext.
+fn msg_key_hasher(auth_key: &AuthKey, direction: Direction) -> Sha256 {
     let x = direction.x();
     let mut hasher = Sha256::new();
     hasher.update(&auth_key.data[88 + x..120 + x]);
-    hasher.update(plaintext);
+    hasher
+}
+
+/// The middle 16 bytes of `msg_key_large`.
+fn msg_key_from(hasher: Sha256) -> [u8; 16] {
     let large: [u8; 32] = hasher.finalize().into();
     let mut key = [0u8; 16];
     key.copy_from_slice(&large[8..24]);
@@ -258,8 +269,10 @@ pub fn decrypt_message_data_in_place(
         return Err(Error::NotBlockAligned { len: buf.len() });
     }
     let aes = derive_aes_key_iv(auth_key, direction, msg_key_received);
-    ige::decrypt(buf, &aes.key, &aes.iv)?;
-    let expected = msg_key(auth_key, direction, buf);
+    // msg_key is recomputed over the plaintext while it is being decrypted.
+    let mut hasher = msg_key_hasher(auth_key, direction);
+    ige::decrypt_and_hash(buf, &aes.key, &aes.iv, &mut hasher)?;
+    let expected = msg_key_from(hasher);
     if bool::from(expected.ct_eq(msg_key_received)) {
         Ok(())
     } else {

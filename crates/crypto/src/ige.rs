@@ -13,7 +13,7 @@
 //! can be parallelised across blocks; speed comes from keeping the per-block
 //! work minimal instead: the AES key is expanded once per message (or once
 //! for an [`AesIge`] reused with [`AesIge::set_iv`]), the chaining values stay
-//! in `u128` registers, there is no allocation, and the whole loop runs inside
+//! in vector registers, there is no allocation, and the whole loop runs inside
 //! one `aes` backend call so the AES-NI / software choice is made once per
 //! buffer instead of once per block.
 //!
@@ -39,6 +39,7 @@ use aes::{Aes256, Aes256Dec, Aes256Enc};
 use cipher::consts::U16;
 use cipher::generic_array::GenericArray;
 use cipher::{BlockBackend, BlockClosure, BlockDecrypt, BlockEncrypt, BlockSizeUser, KeyInit};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
@@ -68,6 +69,32 @@ pub fn decrypt(buf: &mut [u8], key: &[u8; 32], iv: &[u8; 32]) -> Result<()> {
     let cipher = Aes256Dec::new(GenericArray::from_slice(key));
     let mut chain = *iv;
     decrypt_blocks(&cipher, &mut chain, buf);
+    chain.zeroize();
+    Ok(())
+}
+
+/// Decrypt `buf` in place and feed the plaintext to `hasher` as it comes
+/// out, a few blocks behind the cipher.
+///
+/// IGE decryption is one long dependency chain through the AES unit, which
+/// leaves the core's other ports idle; hashing the plaintext in the same
+/// loop (as MTProto's `msg_key` check must) runs on those ports in the
+/// meantime, so the hash costs little beyond the decryption itself.
+/// Same errors as [`decrypt`]; `hasher` is untouched on error.
+pub(crate) fn decrypt_and_hash(
+    buf: &mut [u8],
+    key: &[u8; 32],
+    iv: &[u8; 32],
+    hasher: &mut Sha256,
+) -> Result<()> {
+    check_aligned(buf)?;
+    let cipher = Aes256Dec::new(GenericArray::from_slice(key));
+    let mut chain = *iv;
+    cipher.decrypt_with_backend(IgeDecrypt::<true> {
+        chain: &mut chain,
+        buf,
+        hasher: Some(hasher),
+    });
     chain.zeroize();
     Ok(())
 }
@@ -175,28 +202,52 @@ pub(crate) fn decrypt_blocks<C>(cipher: &C, chain: &mut [u8; 32], buf: &mut [u8]
 where
     C: BlockDecrypt + BlockSizeUser<BlockSize = U16>,
 {
-    cipher.decrypt_with_backend(IgeDecrypt { chain, buf });
+    cipher.decrypt_with_backend(IgeDecrypt::<false> {
+        chain,
+        buf,
+        hasher: None,
+    });
 }
 
+type Block = [u8; BLOCK_LEN];
+
 #[inline(always)]
-fn load(bytes: &[u8]) -> u128 {
+fn load(bytes: &[u8]) -> Block {
     // Callers pass exact 16-byte chunks; the fallback is unreachable.
-    u128::from_ne_bytes(bytes.try_into().unwrap_or_default())
+    bytes.try_into().unwrap_or_default()
+}
+
+/// Byte-wise XOR; compiles to one SIMD `pxor`, so chaining values stay in
+/// vector registers next to the AES instructions.
+#[inline(always)]
+fn xor(a: &Block, b: &Block) -> Block {
+    let mut out = *a;
+    for (o, b) in out.iter_mut().zip(b) {
+        *o ^= b;
+    }
+    out
 }
 
 #[inline(always)]
-fn split_chain(chain: &[u8; 32]) -> (u128, u128) {
+fn split_chain(chain: &[u8; 32]) -> (Block, Block) {
     (load(&chain[..BLOCK_LEN]), load(&chain[BLOCK_LEN..]))
 }
 
 #[inline(always)]
-fn store_chain(chain: &mut [u8; 32], first: u128, second: u128) {
-    chain[..BLOCK_LEN].copy_from_slice(&first.to_ne_bytes());
-    chain[BLOCK_LEN..].copy_from_slice(&second.to_ne_bytes());
+fn store_chain(chain: &mut [u8; 32], first: &Block, second: &Block) {
+    chain[..BLOCK_LEN].copy_from_slice(first);
+    chain[BLOCK_LEN..].copy_from_slice(second);
 }
 
 /// The encryption loop, run inside the cipher's backend so the backend is
-/// selected once for the whole buffer.
+/// selected once for the whole buffer (and, with AES-NI, the block function
+/// is inlined into this loop).
+///
+/// IGE's dependency chain runs through the cipher: `y_i = E(x_i ^ y_{i-1})
+/// ^ x_{i-1}`. Written as `e_i = E(e_{i-1} ^ (x_i ^ x_{i-2}))` with
+/// `y_i = e_i ^ x_{i-1}`, where `e_i` is the raw cipher output, only one XOR
+/// sits between consecutive AES calls on the critical path; the other XORs
+/// only involve plaintext known in advance. Decryption is the mirror image.
 struct IgeEncrypt<'a> {
     chain: &'a mut [u8; 32],
     buf: &'a mut [u8],
@@ -209,45 +260,85 @@ impl BlockSizeUser for IgeEncrypt<'_> {
 impl BlockClosure for IgeEncrypt<'_> {
     #[inline(always)]
     fn call<B: BlockBackend<BlockSize = U16>>(self, backend: &mut B) {
-        // y_prev: previous ciphertext block, x_prev: previous plaintext block.
-        let (mut y_prev, mut x_prev) = split_chain(self.chain);
-        for chunk in self.buf.chunks_exact_mut(BLOCK_LEN) {
-            let x = load(chunk);
-            let mut block = GenericArray::from((x ^ y_prev).to_ne_bytes());
+        // y_{i-1} = e_{i-1} ^ x_{i-2}: start with e = y_0 and x_{-1} = 0.
+        let (mut e_prev, mut x_prev) = split_chain(self.chain);
+        let mut y = e_prev;
+        let blocks = self.buf.len() / BLOCK_LEN;
+        // `t = x_i ^ x_{i-2}`, computed one block ahead so it is ready
+        // before the previous block's AES finishes.
+        let mut t = load(self.buf.get(..BLOCK_LEN).unwrap_or_default());
+        for i in 0..blocks {
+            let at = i * BLOCK_LEN;
+            let x = load(&self.buf[at..at + BLOCK_LEN]);
+            let mut block = GenericArray::from(xor(&e_prev, &t));
+            if let Some(next) = self.buf.get(at + BLOCK_LEN..at + 2 * BLOCK_LEN) {
+                t = xor(&load(next), &x_prev);
+            }
             backend.proc_block((&mut block).into());
-            let y = u128::from_ne_bytes(block.into()) ^ x_prev;
-            chunk.copy_from_slice(&y.to_ne_bytes());
-            y_prev = y;
+            let e: Block = block.into();
+            y = xor(&e, &x_prev);
+            self.buf[at..at + BLOCK_LEN].copy_from_slice(&y);
+            e_prev = e;
             x_prev = x;
         }
-        store_chain(self.chain, y_prev, x_prev);
+        store_chain(self.chain, &y, &x_prev);
     }
 }
 
-/// The decryption loop; see [`IgeEncrypt`].
-struct IgeDecrypt<'a> {
+/// The decryption loop; see [`IgeEncrypt`]. `x_i = D(y_i ^ x_{i-1}) ^
+/// y_{i-1}` becomes `d_i = D(d_{i-1} ^ (y_i ^ y_{i-2}))`, `x_i = d_i ^ y_{i-1}`.
+///
+/// With `HASH`, `hasher` gets the plaintext [`HASH_STRIDE`] bytes at a time
+/// (without, that code is compiled out of the plain decryption).
+struct IgeDecrypt<'a, const HASH: bool> {
     chain: &'a mut [u8; 32],
     buf: &'a mut [u8],
+    hasher: Option<&'a mut Sha256>,
 }
 
-impl BlockSizeUser for IgeDecrypt<'_> {
+/// How much plaintext [`decrypt_and_hash`] decrypts between two hash
+/// updates: one SHA-256 block's worth keeps the hash just behind the cipher.
+const HASH_STRIDE: usize = 64;
+
+impl<const HASH: bool> BlockSizeUser for IgeDecrypt<'_, HASH> {
     type BlockSize = U16;
 }
 
-impl BlockClosure for IgeDecrypt<'_> {
+impl<const HASH: bool> BlockClosure for IgeDecrypt<'_, HASH> {
     #[inline(always)]
     fn call<B: BlockBackend<BlockSize = U16>>(self, backend: &mut B) {
-        let (mut y_prev, mut x_prev) = split_chain(self.chain);
-        for chunk in self.buf.chunks_exact_mut(BLOCK_LEN) {
-            let y = load(chunk);
-            let mut block = GenericArray::from((y ^ x_prev).to_ne_bytes());
+        // x_{i-1} = d_{i-1} ^ y_{i-2}: start with d = x_0 and y_{-1} = 0.
+        let (mut y_prev, mut d_prev) = split_chain(self.chain);
+        let mut x = d_prev;
+        let blocks = self.buf.len() / BLOCK_LEN;
+        let mut hasher = self.hasher;
+        // `t = y_i ^ y_{i-2}`, one block ahead as in encryption.
+        let mut t = load(self.buf.get(..BLOCK_LEN).unwrap_or_default());
+        for i in 0..blocks {
+            let at = i * BLOCK_LEN;
+            let y = load(&self.buf[at..at + BLOCK_LEN]);
+            let mut block = GenericArray::from(xor(&d_prev, &t));
+            if let Some(next) = self.buf.get(at + BLOCK_LEN..at + 2 * BLOCK_LEN) {
+                t = xor(&load(next), &y_prev);
+            }
             backend.proc_block((&mut block).into());
-            let x = u128::from_ne_bytes(block.into()) ^ y_prev;
-            chunk.copy_from_slice(&x.to_ne_bytes());
+            let d: Block = block.into();
+            x = xor(&d, &y_prev);
+            self.buf[at..at + BLOCK_LEN].copy_from_slice(&x);
+            d_prev = d;
             y_prev = y;
-            x_prev = x;
+            let done = at + BLOCK_LEN;
+            if let (true, Some(hasher)) = (HASH, hasher.as_deref_mut()) {
+                if done % HASH_STRIDE == 0 {
+                    hasher.update(&self.buf[done - HASH_STRIDE..done]);
+                }
+            }
         }
-        store_chain(self.chain, y_prev, x_prev);
+        if let (true, Some(hasher)) = (HASH, hasher) {
+            let hashed = blocks * BLOCK_LEN / HASH_STRIDE * HASH_STRIDE;
+            hasher.update(&self.buf[hashed..blocks * BLOCK_LEN]);
+        }
+        store_chain(self.chain, &y_prev, &x);
     }
 }
 
@@ -386,5 +477,35 @@ mod tests {
         for block in buf[16..].chunks(16) {
             assert_ne!(block, &plain[..16]);
         }
+    }
+
+    #[test]
+    fn decrypt_and_hash_matches_decrypt_then_hash() {
+        let key: [u8; 32] = core::array::from_fn(|i| (i * 5 + 3) as u8);
+        let iv: [u8; 32] = core::array::from_fn(|i| (i * 11) as u8);
+        for blocks in [0usize, 1, 3, 4, 5, 8, 63, 64, 65, 200] {
+            let plain: Vec<u8> = (0..blocks * 16).map(|i| (i * 17 % 251) as u8).collect();
+            let mut cipher_text = plain.clone();
+            encrypt(&mut cipher_text, &key, &iv).unwrap();
+
+            let mut buf = cipher_text.clone();
+            let mut hasher = Sha256::new();
+            hasher.update(b"prefix, as msg_key has");
+            decrypt_and_hash(&mut buf, &key, &iv, &mut hasher).unwrap();
+            assert_eq!(buf, plain, "{blocks} blocks");
+            let expected = Sha256::new()
+                .chain_update(b"prefix, as msg_key has")
+                .chain_update(&plain)
+                .finalize();
+            assert_eq!(hasher.finalize(), expected, "{blocks} blocks");
+        }
+        let mut hasher = Sha256::new();
+        let mut odd = [1u8; 17];
+        assert_eq!(
+            decrypt_and_hash(&mut odd, &key, &iv, &mut hasher),
+            Err(Error::NotBlockAligned { len: 17 })
+        );
+        assert_eq!(odd, [1u8; 17]);
+        assert_eq!(hasher.finalize(), Sha256::new().finalize());
     }
 }
