@@ -5,7 +5,8 @@
 //! here, remembering what they say about the connection, and the innermost
 //! function is routed by its constructor id. Unknown methods get
 //! Telegram's `400 INPUT_METHOD_INVALID`, malformed ones
-//! `400 INPUT_FETCH_ERROR`: never silence.
+//! `400 INPUT_FETCH_ERROR`, methods that need a login
+//! `401 AUTH_KEY_UNREGISTERED`: never silence.
 
 use paperplane_tl::{Cursor, Deserializable, Identifiable, Serializable, enums, functions, types};
 
@@ -138,9 +139,19 @@ fn route(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
         functions::help::GetNearestDc::CONSTRUCTOR_ID => {
             call!(functions::help::GetNearestDc, help_get_nearest_dc)
         }
-        _ => Reply::error(400, "INPUT_METHOD_INVALID"),
+        id => match paperplane_tl::name_for_id(id) {
+            // No account exists yet, so no key is authorized: methods that
+            // need one get what Telegram answers an unauthorized key.
+            Some(name) if !AUTH_FREE.iter().any(|ns| name.starts_with(ns)) => {
+                Reply::error(401, "AUTH_KEY_UNREGISTERED")
+            }
+            _ => Reply::error(400, "INPUT_METHOD_INVALID"),
+        },
     }
 }
+
+/// Namespaces callable without logging in.
+const AUTH_FREE: &[&str] = &["help.", "auth.", "langpack."];
 
 fn help_get_config(ctx: &mut Context<'_>, _: functions::help::GetConfig) -> Reply {
     let now = crate::server::unix_now() as i32;

@@ -199,6 +199,15 @@ async fn unknown_methods_get_telegrams_error_not_silence() {
         (err.code, err.message.as_str()),
         (400, "INPUT_METHOD_INVALID")
     );
+    // A real method that needs a login, on a key that has none.
+    let err = client
+        .invoke(&mut session, functions::updates::GetState {}.to_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (401, "AUTH_KEY_UNREGISTERED")
+    );
     // initConnection cut short after its flags.
     let mut cut = 0xc1cd5ea9_u32.to_le_bytes().to_vec();
     cut.extend([0; 4]);

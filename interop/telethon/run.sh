@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs Telethon (pinned, from PyPI, in a local virtualenv) against the
+# paperplane-testserver binary. Usage: interop/telethon/run.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="${PAPERPLANE_VENV:-$root/target/interop-venv}"
+
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q -r "$here/requirements.txt"
+
+cargo build -q -p paperplane-testserver
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/paperplane-testserver"
+work="$(mktemp -d)"
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+"$bin" --listen 127.0.0.1:0 --rsa-pub-out "$work/server.pem" > "$work/out" &
+server=$!
+for _ in $(seq 1 100); do
+  grep -q '^ready$' "$work/out" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q '^ready$' "$work/out" || { echo "server did not start"; exit 1; }
+addr="$(awk '$1 == "dc" && $2 == "2" { print $3 }' "$work/out")"
+"$venv/bin/python" "$here/connect.py" "${addr%:*}" "${addr##*:}" "$work/server.pem"
