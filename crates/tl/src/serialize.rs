@@ -58,13 +58,14 @@ impl<const N: usize> Serializable for [u8; N] {
 #[inline]
 pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
     let len = data.len();
-    if len < 15 {
-        // Most strings are short (names, codes, MIME types): write 16 zero
-        // bytes, fill in header and data in place (no call to memcpy, and no
-        // wide load of narrowly written bytes), then cut to length.
+    if len < 32 {
+        // Most strings are short (names, codes, MIME types, file
+        // references): write 32 zero bytes, fill in header and data in place
+        // (no call to memcpy, and no wide load of narrowly written bytes),
+        // then cut to length.
         let start = buf.len();
-        buf.extend_from_slice(&[0u8; 16]);
-        if let Some(chunk) = buf.get_mut(start..start + 16) {
+        buf.extend_from_slice(&[0u8; 32]);
+        if let Some(chunk) = buf.get_mut(start..start + 32) {
             chunk[0] = len as u8;
             copy_short(&mut chunk[1..], data);
         }
@@ -74,7 +75,7 @@ pub fn write_bytes(data: &[u8], buf: &mut Vec<u8>) {
     }
 }
 
-/// [`write_bytes`] for 15 bytes or more.
+/// [`write_bytes`] for 32 bytes or more.
 #[inline(never)]
 fn write_long_bytes(data: &[u8], buf: &mut Vec<u8>) {
     const MAX: usize = 0xff_ffff;
@@ -100,7 +101,7 @@ fn write_long_bytes(data: &[u8], buf: &mut Vec<u8>) {
     buf.truncate(start + total);
 }
 
-/// Copies up to 15 bytes with fixed-size (overlapping) moves.
+/// Copies up to 31 bytes with fixed-size (overlapping) moves.
 #[inline]
 fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
@@ -115,9 +116,13 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
             dst[..4].copy_from_slice(&src[..4]);
             dst[n - 4..n].copy_from_slice(&src[n - 4..]);
         }
-        _ => {
+        8..=15 => {
             dst[..8].copy_from_slice(&src[..8]);
             dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+        }
+        _ => {
+            dst[..16].copy_from_slice(&src[..16]);
+            dst[n - 16..n].copy_from_slice(&src[n - 16..]);
         }
     }
 }
