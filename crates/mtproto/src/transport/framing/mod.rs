@@ -284,21 +284,15 @@ impl ClientFramer {
         rng: &mut R,
         out: &mut Vec<u8>,
     ) -> Result<(), TransportError> {
-        check_payload(payload.len(), self.options.max_frame_len)?;
-        match self.framing {
-            Framing::Abridged => abridged::encode(payload, quick_ack, out),
-            Framing::Intermediate => intermediate::encode(payload, quick_ack, 0, rng, out),
-            Framing::PaddedIntermediate => {
-                let padding = self.options.padding_len(rng);
-                intermediate::encode(payload, quick_ack, padding, rng, out)
-            }
-            Framing::Full if quick_ack => Err(TransportError::QuickAckUnsupported),
-            Framing::Full => {
-                full::encode(payload, self.tx_seq, out)?;
-                self.tx_seq = self.tx_seq.wrapping_add(1);
-                Ok(())
-            }
-        }
+        encode_frame(
+            self.framing,
+            &self.options,
+            &mut self.tx_seq,
+            payload,
+            quick_ack,
+            rng,
+            out,
+        )
     }
 
     /// Decode the next frame from `input`, consuming its bytes; `Ok(None)`
@@ -334,6 +328,34 @@ impl ClientFramer {
             },
         };
         Ok(Some(frame))
+    }
+}
+
+/// Frames one packet the same way for either side (the framings are
+/// symmetric on the way out; only the full transport's counter is state).
+fn encode_frame<R: RngCore + ?Sized>(
+    framing: Framing,
+    options: &FramingOptions,
+    tx_seq: &mut u32,
+    payload: &[u8],
+    quick_ack: bool,
+    rng: &mut R,
+    out: &mut Vec<u8>,
+) -> Result<(), TransportError> {
+    check_payload(payload.len(), options.max_frame_len)?;
+    match framing {
+        Framing::Abridged => abridged::encode(payload, quick_ack, out),
+        Framing::Intermediate => intermediate::encode(payload, quick_ack, 0, rng, out),
+        Framing::PaddedIntermediate => {
+            let padding = options.padding_len(rng);
+            intermediate::encode(payload, quick_ack, padding, rng, out)
+        }
+        Framing::Full if quick_ack => Err(TransportError::QuickAckUnsupported),
+        Framing::Full => {
+            full::encode(payload, *tx_seq, out)?;
+            *tx_seq = tx_seq.wrapping_add(1);
+            Ok(())
+        }
     }
 }
 
@@ -376,20 +398,15 @@ impl ServerFramer {
         rng: &mut R,
         out: &mut Vec<u8>,
     ) -> Result<(), TransportError> {
-        check_payload(payload.len(), self.options.max_frame_len)?;
-        match self.framing {
-            Framing::Abridged => abridged::encode(payload, false, out),
-            Framing::Intermediate => intermediate::encode(payload, false, 0, rng, out),
-            Framing::PaddedIntermediate => {
-                let padding = self.options.padding_len(rng);
-                intermediate::encode(payload, false, padding, rng, out)
-            }
-            Framing::Full => {
-                full::encode(payload, self.tx_seq, out)?;
-                self.tx_seq = self.tx_seq.wrapping_add(1);
-                Ok(())
-            }
-        }
+        encode_frame(
+            self.framing,
+            &self.options,
+            &mut self.tx_seq,
+            payload,
+            false,
+            rng,
+            out,
+        )
     }
 
     /// Append the answer to a quick-ack request: `token` (bit 31 is set
