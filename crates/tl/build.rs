@@ -9,7 +9,10 @@ use std::{env, fs};
 use paperplane_tl_gen::{Config, generate};
 
 fn main() {
-    let schema_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema");
+    // Read at run time: a build script binary reused from another checkout
+    // of the same sources must still read this checkout's schema.
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let schema_dir = Path::new(&manifest_dir).join("../../schema");
     let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
 
     let mut files = Vec::new();

@@ -1,0 +1,658 @@
+//! One DC, one task: the socket, the key, the encrypted session.
+//!
+//! [`Connection::spawn`] starts a task that connects, creates an
+//! authorization key if it has none, announces itself with
+//! `invokeWithLayer(initConnection(help.getConfig))`, and then serves
+//! every request sent through its [`Connection`] handle, many at a time:
+//! the session packs whatever is queued (requests and acks) into one
+//! container per write. When the socket fails the task reconnects with
+//! backoff and resends whatever was not answered; callers only notice a
+//! delay. The protocol itself is `paperplane-mtproto`'s sans-IO machines;
+//! this module only moves bytes and keeps time.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use paperplane_crypto::AuthKey;
+use paperplane_crypto::rsa::RsaPublicKey;
+use paperplane_mtproto::handshake::{self, ClientHandshake, ClientStep, KeyKind};
+use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role};
+use paperplane_mtproto::session::{ClientEvent, ClientSession, RequestId, envelope};
+use paperplane_mtproto::transport::{self, ClientTransport, ErrorCode, Frame, ReadBuf};
+use paperplane_tl::{Deserializable, LAYER, Serializable, enums, functions};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, timeout};
+
+use crate::backoff::Backoff;
+use crate::error::{InvocationError, RpcError};
+use crate::transport_kind::TransportKind;
+
+/// How long a TCP connect or a key exchange step may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The `disconnect_delay` of keep-alive pings: the server closes the
+/// connection if it hears nothing for this long.
+const PING_DISCONNECT_DELAY: i32 = 75;
+
+/// What `initConnection` tells the server about the app.
+#[derive(Clone, Debug)]
+pub struct InitParams {
+    /// The app's `api_id`.
+    pub api_id: i32,
+    /// Device model, e.g. "paperplane".
+    pub device_model: String,
+    /// Operating system version.
+    pub system_version: String,
+    /// App version.
+    pub app_version: String,
+    /// The system language (ISO 639-1).
+    pub system_lang_code: String,
+    /// The language pack (empty for none).
+    pub lang_pack: String,
+    /// The app language (ISO 639-1).
+    pub lang_code: String,
+}
+
+impl Default for InitParams {
+    fn default() -> Self {
+        Self {
+            api_id: 0,
+            device_model: "paperplane".into(),
+            system_version: std::env::consts::OS.into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            system_lang_code: "en".into(),
+            lang_pack: String::new(),
+            lang_code: "en".into(),
+        }
+    }
+}
+
+/// An authorization key with what the session needs to use it.
+pub struct KeyState {
+    /// The key.
+    pub key: AuthKey,
+    /// The last known server salt.
+    pub salt: i64,
+    /// Server time minus local time, in seconds.
+    pub time_offset: i32,
+}
+
+impl Clone for KeyState {
+    fn clone(&self) -> Self {
+        Self {
+            key: AuthKey::from_bytes(*self.key.as_bytes()),
+            salt: self.salt,
+            time_offset: self.time_offset,
+        }
+    }
+}
+
+impl std::fmt::Debug for KeyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyState")
+            .field("key_id", &self.key.key_id())
+            .field("time_offset", &self.time_offset)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to reach one DC.
+#[derive(Clone, Debug)]
+pub struct ConnectionConfig {
+    /// The DC id.
+    pub dc_id: i32,
+    /// Its address.
+    pub addr: SocketAddr,
+    /// The framing and wrapping.
+    pub transport: TransportKind,
+    /// Server RSA keys trusted for the key exchange.
+    pub trusted_keys: Vec<RsaPublicKey>,
+    /// Test servers expect DC ids + 10000 in the key exchange.
+    pub test_mode: bool,
+    /// What `initConnection` says.
+    pub init: InitParams,
+    /// How often to ping an otherwise quiet connection.
+    pub ping_interval: Duration,
+    /// Delays between reconnect attempts.
+    pub backoff: Backoff,
+}
+
+/// What a connection tells its owner.
+#[derive(Debug)]
+pub enum ConnectionEvent {
+    /// A new authorization key was created for `dc_id` (the first time, or
+    /// because the server no longer knew the old one). Save it.
+    NewKey {
+        /// The DC.
+        dc_id: i32,
+        /// The key.
+        key: Box<KeyState>,
+    },
+    /// An update (any TL object that is not an answer).
+    Update {
+        /// The DC it came from.
+        dc_id: i32,
+        /// Its bytes.
+        body: Vec<u8>,
+    },
+    /// The server created a new session: updates may have been missed.
+    NewSession {
+        /// The DC.
+        dc_id: i32,
+    },
+    /// The configuration the DC sent in answer to `initConnection`.
+    Config {
+        /// The DC.
+        dc_id: i32,
+        /// The configuration.
+        config: Box<enums::Config>,
+    },
+}
+
+type Reply = oneshot::Sender<Result<Vec<u8>, InvocationError>>;
+
+enum Command {
+    Invoke { body: Vec<u8>, reply: Reply },
+    Reconnect,
+}
+
+/// A handle to one DC's connection task. Cheap to clone; the task stops
+/// when every handle is dropped (or on [`Connection::shutdown`]).
+#[derive(Clone, Debug)]
+pub struct Connection {
+    dc_id: i32,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Connection {
+    /// Starts the task for `config.dc_id`, with `key` if one exists.
+    pub fn spawn(
+        config: ConnectionConfig,
+        key: Option<KeyState>,
+        events: mpsc::UnboundedSender<ConnectionEvent>,
+    ) -> Self {
+        let (commands, rx) = mpsc::unbounded_channel();
+        let dc_id = config.dc_id;
+        let task = Task {
+            backoff: config.backoff.clone(),
+            config,
+            events,
+            commands: rx,
+            rng: ChaCha20Rng::from_entropy(),
+            key,
+            session: None,
+            pending: HashMap::new(),
+            waiting: Vec::new(),
+        };
+        tokio::spawn(task.run());
+        Self { dc_id, commands }
+    }
+
+    /// The DC this connection is for.
+    pub fn dc_id(&self) -> i32 {
+        self.dc_id
+    }
+
+    /// Sends a serialized function and waits for its serialized result.
+    pub async fn invoke_raw(&self, body: Vec<u8>) -> Result<Vec<u8>, InvocationError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Invoke { body, reply })
+            .map_err(|_| InvocationError::Dropped)?;
+        answer.await.map_err(|_| InvocationError::Dropped)?
+    }
+
+    /// Drops the socket and reconnects (unanswered requests are resent).
+    /// For tests and for callers that know the network changed.
+    pub fn reconnect(&self) {
+        let _ = self.commands.send(Command::Reconnect);
+    }
+
+    /// Whether the task is still running.
+    pub fn is_alive(&self) -> bool {
+        !self.commands.is_closed()
+    }
+}
+
+/// Who waits for a request's answer.
+enum Waiter {
+    Caller(Reply),
+    Init,
+    Ping,
+}
+
+struct Pending {
+    /// Kept so the request can be sent again on a new key's session.
+    body: Vec<u8>,
+    waiter: Waiter,
+}
+
+/// Why one connection attempt ended.
+enum Exit {
+    /// Every handle is gone.
+    Shutdown,
+    /// Reconnect after a pause.
+    Lost(String),
+    /// Reconnect at once (asked to, or a fresh key is needed).
+    Again,
+}
+
+struct Task {
+    config: ConnectionConfig,
+    events: mpsc::UnboundedSender<ConnectionEvent>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    rng: ChaCha20Rng,
+    key: Option<KeyState>,
+    session: Option<ClientSession>,
+    pending: HashMap<RequestId, Pending>,
+    /// Requests that arrived before any session existed.
+    waiting: Vec<(Vec<u8>, Reply)>,
+    backoff: Backoff,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Task {
+    async fn run(mut self) {
+        loop {
+            let exit = self.connect_once().await;
+            match exit {
+                Exit::Shutdown => break,
+                Exit::Again => continue,
+                Exit::Lost(why) => {
+                    let delay = self.backoff.next_delay(self.rng.next_u32());
+                    tracing::debug!(
+                        dc = self.config.dc_id,
+                        "connection lost ({why}); retry in {delay:?}"
+                    );
+                    if self.pause(delay).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.fail_all();
+    }
+
+    /// Waits `delay`, queuing requests meanwhile. `Err` when every handle
+    /// is gone.
+    async fn pause(&mut self, delay: Duration) -> Result<(), ()> {
+        let deadline = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => return Ok(()),
+                command = self.commands.recv() => match command {
+                    None => return Err(()),
+                    Some(Command::Invoke { body, reply }) => self.enqueue(body, Waiter::Caller(reply)),
+                    Some(Command::Reconnect) => return Ok(()),
+                },
+            }
+        }
+    }
+
+    fn fail_all(&mut self) {
+        for (_, p) in self.pending.drain() {
+            if let Waiter::Caller(reply) = p.waiter {
+                let _ = reply.send(Err(InvocationError::Dropped));
+            }
+        }
+        for (_, reply) in self.waiting.drain(..) {
+            let _ = reply.send(Err(InvocationError::Dropped));
+        }
+    }
+
+    fn enqueue(&mut self, body: Vec<u8>, waiter: Waiter) {
+        match self.session.as_mut() {
+            Some(session) => {
+                let id = session.request(body.clone());
+                self.pending.insert(id, Pending { body, waiter });
+            }
+            None => match waiter {
+                Waiter::Caller(reply) => self.waiting.push((body, reply)),
+                // Internal requests are made again on the next connection.
+                Waiter::Init | Waiter::Ping => {}
+            },
+        }
+    }
+
+    async fn connect_once(&mut self) -> Exit {
+        let stream = match timeout(CONNECT_TIMEOUT, TcpStream::connect(self.config.addr)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => return Exit::Lost(e.to_string()),
+            Err(_) => return Exit::Lost("connect timed out".into()),
+        };
+        let _ = stream.set_nodelay(true);
+        let mut io = Io::new(stream);
+        let mode = self.config.transport.mode();
+        let mut out = Vec::new();
+        let now = (now_ms() / 1000) as u64;
+        let mut transport = match ClientTransport::new(
+            &transport::ClientConfig::new(mode),
+            now,
+            &mut self.rng,
+            &mut out,
+        ) {
+            Ok(t) => t,
+            Err(e) => return Exit::Lost(e.to_string()),
+        };
+        if let Err(e) = io.stream.write_all(&out).await {
+            return Exit::Lost(e.to_string());
+        }
+        if self.key.is_none() {
+            match timeout(
+                CONNECT_TIMEOUT * 3,
+                self.exchange_key(&mut io, &mut transport),
+            )
+            .await
+            {
+                Ok(Ok(())) => {}
+                Ok(Err(why)) => return Exit::Lost(why),
+                Err(_) => return Exit::Lost("key exchange timed out".into()),
+            }
+        }
+        self.start_session();
+        self.backoff.reset();
+        self.serve(&mut io, &mut transport).await
+    }
+
+    /// Creates a permanent key over the fresh connection.
+    async fn exchange_key(
+        &mut self,
+        io: &mut Io,
+        transport: &mut ClientTransport,
+    ) -> Result<(), String> {
+        let dc = match self.config.test_mode {
+            true => self.config.dc_id + 10_000,
+            false => self.config.dc_id,
+        };
+        let mut config = handshake::ClientConfig::telegram(dc, KeyKind::Permanent);
+        for key in &self.config.trusted_keys {
+            config = config.trust(key.clone());
+        }
+        let (mut machine, mut body) = ClientHandshake::start(config, &mut self.rng);
+        let mut ids = MsgIdGen::new(Role::Client, 0);
+        loop {
+            let packet = envelope::plain(ids.next(now_ms(), IdKind::Other), &body);
+            let mut out = Vec::new();
+            transport
+                .encode(&packet, false, &mut self.rng, &mut out)
+                .map_err(|e| e.to_string())?;
+            io.stream.write_all(&out).await.map_err(|e| e.to_string())?;
+            let answer = loop {
+                match io.next_frame(transport).await? {
+                    Frame::Packet(p) => break p,
+                    Frame::QuickAck(_) => continue,
+                    Frame::Error(code) => return Err(format!("transport error {}", code.0)),
+                }
+            };
+            let (_, answer) = envelope::open_plain(&answer).map_err(|e| e.to_string())?;
+            let now = (now_ms() / 1000) as i32;
+            match machine
+                .handle(answer, now, &mut self.rng)
+                .map_err(|e| e.to_string())?
+            {
+                ClientStep::Send(next) => body = next,
+                ClientStep::Done(negotiated) => {
+                    let key = KeyState {
+                        key: negotiated.auth_key,
+                        salt: negotiated.first_salt,
+                        time_offset: negotiated.time_offset,
+                    };
+                    let _ = self.events.send(ConnectionEvent::NewKey {
+                        dc_id: self.config.dc_id,
+                        key: Box::new(key.clone()),
+                    });
+                    self.key = Some(key);
+                    self.session = None;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Makes sure a session exists for the current key, re-queues what was
+    /// not answered, and queues `initConnection`.
+    fn start_session(&mut self) {
+        let Some(key) = &self.key else { return };
+        match self.session.as_mut() {
+            Some(session) => session.resend_unanswered(),
+            None => {
+                let key = key.clone();
+                let session_id = self.rng.next_u64() as i64;
+                self.session = Some(ClientSession::new(
+                    key.key,
+                    session_id,
+                    key.salt,
+                    key.time_offset,
+                ));
+                // Requests made under an earlier key start over here.
+                let old: Vec<Pending> = self.pending.drain().map(|(_, p)| p).collect();
+                for p in old {
+                    self.enqueue(p.body, p.waiter);
+                }
+            }
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        let init = self.init_body();
+        // initConnection goes first: everything else waits behind it in
+        // the same container.
+        self.enqueue(init.clone(), Waiter::Init);
+        for (body, reply) in waiting {
+            self.enqueue(body, Waiter::Caller(reply));
+        }
+    }
+
+    fn init_body(&self) -> Vec<u8> {
+        let init = &self.config.init;
+        functions::InvokeWithLayer {
+            layer: LAYER,
+            query: functions::InitConnection {
+                api_id: init.api_id,
+                device_model: init.device_model.clone(),
+                system_version: init.system_version.clone(),
+                app_version: init.app_version.clone(),
+                system_lang_code: init.system_lang_code.clone(),
+                lang_pack: init.lang_pack.clone(),
+                lang_code: init.lang_code.clone(),
+                proxy: None,
+                params: None,
+                query: functions::help::GetConfig {},
+            },
+        }
+        .to_bytes()
+    }
+
+    async fn serve(&mut self, io: &mut Io, transport: &mut ClientTransport) -> Exit {
+        let mut ping = tokio::time::interval(self.config.ping_interval);
+        ping.tick().await;
+        let mut last_heard = Instant::now();
+        loop {
+            if let Err(e) = self.flush(io, transport).await {
+                return Exit::Lost(e);
+            }
+            tokio::select! {
+                read = io.stream.read(&mut io.chunk) => {
+                    let n = match read {
+                        Ok(0) => return Exit::Lost("closed by the server".into()),
+                        Ok(n) => n,
+                        Err(e) => return Exit::Lost(e.to_string()),
+                    };
+                    last_heard = Instant::now();
+                    io.input.extend_from_slice(&io.chunk[..n]);
+                    loop {
+                        match transport.decode(&mut io.input) {
+                            Ok(Some(Frame::Packet(packet))) => self.on_packet(&packet),
+                            Ok(Some(Frame::QuickAck(_))) => {}
+                            Ok(Some(Frame::Error(code))) => return self.on_transport_error(code),
+                            Ok(None) => break,
+                            Err(e) => return Exit::Lost(e.to_string()),
+                        }
+                    }
+                }
+                command = self.commands.recv() => match command {
+                    None => return Exit::Shutdown,
+                    Some(Command::Invoke { body, reply }) => self.enqueue(body, Waiter::Caller(reply)),
+                    Some(Command::Reconnect) => return Exit::Again,
+                },
+                _ = ping.tick() => {
+                    if last_heard.elapsed() > self.config.ping_interval * 2 {
+                        return Exit::Lost("no answer to pings".into());
+                    }
+                    let body = functions::PingDelayDisconnect {
+                        ping_id: self.rng.next_u64() as i64,
+                        disconnect_delay: PING_DISCONNECT_DELAY,
+                    }
+                    .to_bytes();
+                    self.enqueue(body, Waiter::Ping);
+                }
+            }
+        }
+    }
+
+    async fn flush(&mut self, io: &mut Io, transport: &mut ClientTransport) -> Result<(), String> {
+        let Some(session) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let mut out = Vec::new();
+        let now = now_ms();
+        while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
+            transport
+                .encode(&packet, false, &mut self.rng, &mut out)
+                .map_err(|e| e.to_string())?;
+        }
+        if !out.is_empty() {
+            io.stream.write_all(&out).await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    fn on_transport_error(&mut self, code: ErrorCode) -> Exit {
+        if code == ErrorCode::AUTH_KEY_NOT_FOUND {
+            // The server forgot our key: make a new one; pending requests
+            // are sent again under it.
+            tracing::info!(
+                dc = self.config.dc_id,
+                "server does not know our key; creating a new one"
+            );
+            self.key = None;
+            self.session = None;
+            return Exit::Again;
+        }
+        Exit::Lost(format!("transport error {}", code.0))
+    }
+
+    fn on_packet(&mut self, packet: &[u8]) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let events = match session.handle_packet(packet, now_ms()) {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::debug!(dc = self.config.dc_id, "dropped packet: {e}");
+                return;
+            }
+        };
+        if let Some(key) = self.key.as_mut() {
+            key.salt = session.salt();
+            key.time_offset = session.time_offset();
+        }
+        for event in events {
+            match event {
+                ClientEvent::Result { request, result } => {
+                    let Some(p) = self.pending.remove(&request) else {
+                        continue;
+                    };
+                    self.answer(
+                        p.waiter,
+                        result.map_err(|e| RpcError::new(e.code, e.message)),
+                    );
+                }
+                ClientEvent::Rejected { request, code } => {
+                    if let Some(Pending {
+                        waiter: Waiter::Caller(reply),
+                        ..
+                    }) = self.pending.remove(&request)
+                    {
+                        let _ = reply.send(Err(InvocationError::Rejected(code)));
+                    }
+                }
+                ClientEvent::Update(body) => {
+                    let _ = self.events.send(ConnectionEvent::Update {
+                        dc_id: self.config.dc_id,
+                        body,
+                    });
+                }
+                ClientEvent::NewSession { .. } => {
+                    let _ = self.events.send(ConnectionEvent::NewSession {
+                        dc_id: self.config.dc_id,
+                    });
+                }
+            }
+        }
+    }
+
+    fn answer(&mut self, waiter: Waiter, result: Result<Vec<u8>, RpcError>) {
+        match waiter {
+            Waiter::Caller(reply) => {
+                let _ = reply.send(result.map_err(InvocationError::Rpc));
+            }
+            Waiter::Init => match result.map(|b| enums::Config::from_bytes(&b)) {
+                Ok(Ok(config)) => {
+                    let _ = self.events.send(ConnectionEvent::Config {
+                        dc_id: self.config.dc_id,
+                        config: Box::new(config),
+                    });
+                }
+                Ok(Err(e)) => tracing::warn!(dc = self.config.dc_id, "initConnection answer: {e}"),
+                Err(e) => tracing::warn!(dc = self.config.dc_id, "initConnection failed: {e}"),
+            },
+            Waiter::Ping => {}
+        }
+    }
+}
+
+/// The socket and its read buffers.
+struct Io {
+    stream: TcpStream,
+    input: ReadBuf,
+    chunk: Vec<u8>,
+}
+
+impl Io {
+    fn new(stream: TcpStream) -> Self {
+        Self {
+            stream,
+            input: ReadBuf::new(),
+            chunk: vec![0; 64 * 1024],
+        }
+    }
+
+    /// Reads until one frame is whole.
+    async fn next_frame(&mut self, transport: &mut ClientTransport) -> Result<Frame, String> {
+        loop {
+            if let Some(frame) = transport
+                .decode(&mut self.input)
+                .map_err(|e| e.to_string())?
+            {
+                return Ok(frame);
+            }
+            let n = self
+                .stream
+                .read(&mut self.chunk)
+                .await
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("closed by the server".into());
+            }
+            self.input.extend_from_slice(&self.chunk[..n]);
+        }
+    }
+}
