@@ -104,6 +104,10 @@ pub enum InvocationError {
     /// The DC is not known (not in the configuration nor the session).
     #[error("unknown DC {0}")]
     UnknownDc(i32),
+    /// The request could not be built from what was given (an unknown peer,
+    /// a malformed argument).
+    #[error("invalid argument: {0}")]
+    Invalid(String),
     /// The request was given up on after too many `*_MIGRATE` answers.
     #[error("too many DC migrations")]
     MigrationLoop,

@@ -1,0 +1,212 @@
+//! The [`Client`] handle and its background task.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use paperplane_net::{InvocationError, Pool, PoolConfig, PoolEvent};
+use paperplane_session::{Session, SessionBackend, SessionError};
+use paperplane_tl::{RemoteCall, functions};
+use tokio::sync::{mpsc, watch};
+
+use crate::builder::ClientBuilder;
+use crate::store::{Store, pool_state};
+use crate::update::{self, Hub, Work};
+
+/// How long `connect` waits for the first answer.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Telegram client. Cheap to clone (an `Arc`), `Send + Sync`: share it
+/// between tasks freely.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("home_dc", &self.inner.pool.home_dc())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) api_id: i32,
+    pub(crate) api_hash: String,
+    pub(crate) pool: Pool,
+    pub(crate) store: Store,
+    pub(crate) updates: Hub,
+    pub(crate) work: mpsc::UnboundedSender<Work>,
+    shutdown: watch::Sender<bool>,
+}
+
+/// Stops a client's background work when cancelled (or use
+/// [`Client::disconnect`]).
+#[derive(Clone, Debug)]
+pub struct ShutdownToken {
+    shutdown: watch::Sender<bool>,
+}
+
+impl ShutdownToken {
+    /// Closes every connection and ends the update stream.
+    pub fn cancel(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+}
+
+impl Client {
+    /// Options for a new client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub(crate) async fn start(
+        api_id: i32,
+        api_hash: String,
+        backend: Arc<dyn SessionBackend>,
+        session: Session,
+        config: PoolConfig,
+        dc_addr: Option<SocketAddr>,
+        catch_up: bool,
+    ) -> Result<Self, InvocationError> {
+        let (pool, events) = Pool::new(config, pool_state(&session, dc_addr));
+        let authorized = session.user().is_some();
+        let (work, work_rx) = mpsc::unbounded_channel();
+        let (shutdown, stopped) = watch::channel(false);
+        let client = Client {
+            inner: Arc::new(Inner {
+                api_id,
+                api_hash,
+                pool,
+                store: Store::new(backend, session),
+                updates: Hub::default(),
+                work,
+                shutdown,
+            }),
+        };
+        tokio::spawn(background(
+            Arc::downgrade(&client.inner),
+            events,
+            work_rx,
+            stopped,
+        ));
+        let first = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            client.invoke(&functions::help::GetNearestDc {}),
+        )
+        .await
+        .map_err(|_| {
+            InvocationError::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer from the server",
+            ))
+        })?;
+        first?;
+        if authorized {
+            let _ = client.inner.work.send(match catch_up {
+                true => Work::CatchUp,
+                false => Work::ResetState,
+            });
+        }
+        Ok(client)
+    }
+
+    /// Calls any Telegram function on the home DC. `FLOOD_WAIT` is handled
+    /// by the retry policy, `*_MIGRATE` transparently.
+    pub async fn invoke<R: RemoteCall>(&self, request: &R) -> Result<R::Return, InvocationError> {
+        self.inner.pool.invoke(request).await
+    }
+
+    /// Calls any Telegram function on DC `dc_id`, copying the login there
+    /// first when needed.
+    pub async fn invoke_on_dc<R: RemoteCall>(
+        &self,
+        dc_id: i32,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
+        self.inner.pool.invoke_on_dc(dc_id, request).await
+    }
+
+    /// Saves the session now (it is also saved whenever a key or the login
+    /// changes).
+    pub async fn save_session(&self) -> Result<(), SessionError> {
+        self.inner.store.save(&self.inner.pool.snapshot()).await
+    }
+
+    /// The session as a string for [`ClientBuilder::session_string`]. It
+    /// holds the login: keep it secret.
+    pub async fn export_session_string(&self) -> Result<String, SessionError> {
+        Ok(self
+            .inner
+            .store
+            .snapshot(&self.inner.pool.snapshot())
+            .to_session_string())
+    }
+
+    /// The home DC.
+    pub fn home_dc(&self) -> i32 {
+        self.inner.pool.home_dc()
+    }
+
+    /// Closes every connection and ends the update stream.
+    pub fn disconnect(&self) {
+        let _ = self.inner.shutdown.send(true);
+        self.inner.pool.shutdown();
+    }
+
+    pub(crate) fn shutdown_token(&self) -> ShutdownToken {
+        ShutdownToken {
+            shutdown: self.inner.shutdown.clone(),
+        }
+    }
+
+    /// Asks the background task to do something with updates.
+    pub(crate) fn queue(&self, work: Work) {
+        let _ = self.inner.work.send(work);
+    }
+}
+
+/// Saves what changed and feeds updates to the stream, until shutdown or
+/// until the client is gone.
+async fn background(
+    client: std::sync::Weak<Inner>,
+    mut events: mpsc::UnboundedReceiver<PoolEvent>,
+    mut work: mpsc::UnboundedReceiver<Work>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let item = tokio::select! {
+            event = events.recv() => match event {
+                Some(PoolEvent::Changed) => Work::Save,
+                Some(PoolEvent::Update { body, .. }) => Work::Raw(body),
+                Some(PoolEvent::NewSession { .. }) => Work::CatchUp,
+                None => break,
+            },
+            item = work.recv() => match item {
+                Some(item) => item,
+                None => break,
+            },
+            _ = stopped.changed() => break,
+        };
+        let Some(inner) = client.upgrade() else { break };
+        let client = Client { inner };
+        match item {
+            Work::Save => {
+                if let Err(e) = client.save_session().await {
+                    tracing::warn!("could not save the session: {e}");
+                }
+            }
+            other => update::process(&client, other).await,
+        }
+    }
+    if let Some(inner) = client.upgrade() {
+        inner.updates.close();
+        inner.pool.shutdown();
+    }
+}
