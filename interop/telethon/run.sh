@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs Telethon (pinned, from PyPI, in a local virtualenv) against the
-# paperplane-testserver binary. Usage: interop/telethon/run.sh
+# paperplane-testserver binary: connects over every transport, then a bot
+# and test-number users sign in and chat (one following PHONE_MIGRATE).
+# Usage: interop/telethon/run.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -16,7 +18,8 @@ bin="${CARGO_TARGET_DIR:-$root/target}/debug/paperplane-testserver"
 work="$(mktemp -d)"
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$bin" --listen 127.0.0.1:0 --rsa-pub-out "$work/server.pem" > "$work/out" &
+bot_token="123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+"$bin" --listen 127.0.0.1:0 --rsa-pub-out "$work/server.pem" --bot "echo_bot=$bot_token" > "$work/out" &
 server=$!
 for _ in $(seq 1 100); do
   grep -q '^ready$' "$work/out" 2>/dev/null && break
@@ -25,3 +28,4 @@ done
 grep -q '^ready$' "$work/out" || { echo "server did not start"; exit 1; }
 addr="$(awk '$1 == "dc" && $2 == "2" { print $3 }' "$work/out")"
 "$venv/bin/python" "$here/connect.py" "${addr%:*}" "${addr##*:}" "$work/server.pem"
+"$venv/bin/python" "$here/chat.py" "${addr%:*}" "${addr##*:}" "$work/server.pem" echo_bot "$bot_token"

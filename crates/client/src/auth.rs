@@ -59,7 +59,7 @@ pub enum SignInError {
 /// The signed-in account.
 #[derive(Clone, Debug)]
 pub struct User {
-    raw: types::User,
+    raw: Box<types::User>,
 }
 
 impl User {
@@ -90,7 +90,7 @@ impl User {
 
     /// The user as Telegram sent it, owned.
     pub fn into_raw(self) -> types::User {
-        self.raw
+        *self.raw
     }
 }
 
@@ -392,6 +392,8 @@ impl Client {
         if let Err(e) = self.save_session().await {
             tracing::warn!("could not save the session after signing in: {e}");
         }
-        Ok(User { raw: user })
+        Ok(User {
+            raw: Box::new(user),
+        })
     }
 }

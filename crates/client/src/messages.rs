@@ -150,7 +150,7 @@ impl Client {
         };
         let updates = self.invoke(&request).await?;
         let sent = self.sent_message(&updates, random_id, peer, message);
-        self.queue(Work::Result(updates));
+        self.queue(Work::Result(Box::new(updates)));
         sent.map(|m| IncomingMessage::new(m, self.clone()))
     }
 

@@ -23,7 +23,7 @@ use paperplane_mtproto::transport::{self, ClientTransport, ErrorCode, Frame, Rea
 use paperplane_tl::{Deserializable, LAYER, Serializable, enums, functions};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, timeout};
@@ -479,14 +479,15 @@ impl Task {
                 return Exit::Lost(e);
             }
             tokio::select! {
-                read = io.stream.read(&mut io.chunk) => {
-                    let n = match read {
-                        Ok(0) => return Exit::Lost("closed by the server".into()),
-                        Ok(n) => n,
-                        Err(e) => return Exit::Lost(e.to_string()),
-                    };
-                    last_heard = Instant::now();
-                    io.input.extend_from_slice(&io.chunk[..n]);
+                ready = io.stream.readable() => {
+                    if let Err(e) = ready {
+                        return Exit::Lost(e.to_string());
+                    }
+                    match io.read_available() {
+                        Ok(0) => continue,
+                        Ok(_) => last_heard = Instant::now(),
+                        Err(e) => return Exit::Lost(e),
+                    }
                     loop {
                         match transport.decode(&mut io.input) {
                             Ok(Some(Frame::Packet(packet))) => self.on_packet(&packet),
@@ -497,11 +498,23 @@ impl Task {
                         }
                     }
                 }
-                command = self.commands.recv() => match command {
-                    None => return Exit::Shutdown,
-                    Some(Command::Invoke { body, reply }) => self.enqueue(body, Waiter::Caller(reply)),
-                    Some(Command::Reconnect) => return Exit::Again,
-                },
+                command = self.commands.recv() => {
+                    // Take every request already waiting, so that a burst
+                    // leaves in one container rather than one packet each.
+                    let mut next = command;
+                    loop {
+                        match next {
+                            None => return Exit::Shutdown,
+                            Some(Command::Invoke { body, reply }) => self.enqueue(body, Waiter::Caller(reply)),
+                            Some(Command::Reconnect) => return Exit::Again,
+                        }
+                        match self.commands.try_recv() {
+                            Ok(command) => next = Some(command),
+                            Err(mpsc::error::TryRecvError::Empty) => break,
+                            Err(mpsc::error::TryRecvError::Disconnected) => next = None,
+                        }
+                    }
+                }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > self.config.ping_interval * 2 {
                         return Exit::Lost("no answer to pings".into());
@@ -619,11 +632,21 @@ impl Task {
     }
 }
 
-/// The socket and its read buffers.
+/// The socket and the bytes read but not yet decoded.
+///
+/// Reads wait for readiness and then copy into a per-thread scratch
+/// buffer, so an idle connection holds no read buffer at all: what makes
+/// thousands of idle clients cheap.
 struct Io {
     stream: TcpStream,
     input: ReadBuf,
-    chunk: Vec<u8>,
+}
+
+/// Size of the per-thread scratch buffer reads go through.
+const SCRATCH_LEN: usize = 64 * 1024;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; SCRATCH_LEN]);
 }
 
 impl Io {
@@ -631,8 +654,35 @@ impl Io {
         Self {
             stream,
             input: ReadBuf::new(),
-            chunk: vec![0; 64 * 1024],
         }
+    }
+
+    /// Reads whatever the socket has without waiting; `Ok(0)` if nothing
+    /// was there after all (a spurious wake-up). A closed socket is an
+    /// error.
+    fn read_available(&mut self) -> Result<usize, String> {
+        if self.input.is_empty() && self.input.capacity() > SCRATCH_LEN {
+            // Do not keep a large message's buffer around while idle.
+            self.input = ReadBuf::new();
+        }
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut total = 0;
+            loop {
+                match self.stream.try_read(&mut scratch) {
+                    Ok(0) => return Err("closed by the server".to_owned()),
+                    Ok(n) => {
+                        self.input.extend_from_slice(&scratch[..n]);
+                        total += n;
+                        if n < scratch.len() {
+                            return Ok(total);
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(total),
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+        })
     }
 
     /// Reads until one frame is whole.
@@ -644,15 +694,8 @@ impl Io {
             {
                 return Ok(frame);
             }
-            let n = self
-                .stream
-                .read(&mut self.chunk)
-                .await
-                .map_err(|e| e.to_string())?;
-            if n == 0 {
-                return Err("closed by the server".into());
-            }
-            self.input.extend_from_slice(&self.chunk[..n]);
+            self.stream.readable().await.map_err(|e| e.to_string())?;
+            self.read_available()?;
         }
     }
 }

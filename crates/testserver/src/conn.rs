@@ -13,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+use crate::hub::{ConnId, Push, Registration};
 use crate::keys::KeyInfo;
 use crate::rpc::{self, ConnectionInfo, Reply};
 use crate::server::{Shared, unix_now, unix_now_ms};
@@ -41,6 +42,9 @@ struct Connection {
     /// The session of the key this connection uses, once it sent one.
     session: Option<(i64, ServerSession)>,
     info: ConnectionInfo,
+    conn_id: ConnId,
+    /// Set when a request's answer must be lost (fault injection).
+    drop_now: bool,
 }
 
 /// Serves one connection until it closes, breaks the protocol, or the
@@ -51,6 +55,9 @@ pub async fn serve(
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
 ) -> Result<(), ConnError> {
+    let (conn_id, mut pushes) = shared.world.hub().register();
+    let hub_shared = shared.clone();
+    let _registration = Registration::new(hub_shared.world.hub(), conn_id);
     let mut conn = Connection {
         dc_id,
         shared,
@@ -59,6 +66,8 @@ pub async fn serve(
         plain_ids: MsgIdGen::new(Role::Server, 0),
         session: None,
         info: ConnectionInfo::default(),
+        conn_id,
+        drop_now: false,
     };
     let config = transport::ServerConfig::new();
     let mut input = ReadBuf::new();
@@ -68,6 +77,17 @@ pub async fn serve(
     loop {
         let n = tokio::select! {
             read = stream.read(&mut chunk) => read?,
+            push = pushes.recv() => match push {
+                Some(Push::Update(body)) => {
+                    if let Some(t) = transport.as_mut() {
+                        conn.push(body, t, &mut out)?;
+                        stream.write_all(&out).await?;
+                        out.clear();
+                    }
+                    continue;
+                }
+                Some(Push::Close) | None => return Ok(()),
+            },
             _ = stopped.changed() => return Ok(()),
         };
         if n == 0 {
@@ -87,6 +107,11 @@ pub async fn serve(
             continue;
         };
         let result = drain(&mut conn, t, &mut input, &mut out);
+        if conn.drop_now {
+            // The request was carried out; its answer is lost with the
+            // connection.
+            return Ok(());
+        }
         if !out.is_empty() {
             stream.write_all(&out).await?;
             out.clear();
@@ -120,6 +145,9 @@ fn drain(
                     len: packet.len() as u64,
                 }));
             }
+        }
+        if conn.drop_now {
+            break;
         }
     }
     Ok(())
@@ -184,6 +212,7 @@ impl Connection {
                 .ok_or(ConnError::UnknownKey(key_id))?;
             let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
             self.session = Some((key_id, ServerSession::new(key, info.salt)));
+            self.shared.world.hub().set_key(self.conn_id, key_id);
         }
         let Some((_, session)) = self.session.as_mut() else {
             return Ok(());
@@ -203,10 +232,16 @@ impl Connection {
                     shared: &self.shared,
                     dc_id: self.dc_id,
                     info: &mut self.info,
+                    key_id,
+                    conn_id: self.conn_id,
                 };
                 match rpc::dispatch(&mut ctx, &body) {
                     Reply::Ok(result) => session.respond(msg_id, &result),
                     Reply::Error { code, message } => session.respond_error(msg_id, code, &message),
+                    Reply::Drop => {
+                        self.drop_now = true;
+                        return Ok(());
+                    }
                 }
             }
         }
@@ -214,6 +249,25 @@ impl Connection {
             transport.encode(&packet, &mut self.rng, out)?;
         }
         let _ = self.rng.next_u32();
+        Ok(())
+    }
+
+    /// Sends an update pushed by the world, encrypted in this connection's
+    /// session (queued until the client's first message names it).
+    fn push(
+        &mut self,
+        body: Vec<u8>,
+        transport: &mut ServerTransport,
+        out: &mut Vec<u8>,
+    ) -> Result<(), ConnError> {
+        let Some((_, session)) = self.session.as_mut() else {
+            return Ok(());
+        };
+        session.push_update(body);
+        let now = unix_now_ms();
+        while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
+            transport.encode(&packet, &mut self.rng, out)?;
+        }
         Ok(())
     }
 }

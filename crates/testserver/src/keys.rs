@@ -49,6 +49,16 @@ impl KeyStore {
             .contains_key(&key_id)
     }
 
+    /// Every key (for saving).
+    pub fn all(&self) -> Vec<KeyInfo> {
+        self.keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
     /// How many keys exist.
     pub fn len(&self) -> usize {
         self.keys

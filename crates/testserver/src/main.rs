@@ -2,10 +2,12 @@
 //!
 //! ```text
 //! paperplane-testserver [--listen HOST:PORT] [--rsa-key FILE] [--rsa-pub-out FILE]
+//!     [--data-dir DIR] [--world FILE] [--bot USERNAME=TOKEN]... [--strict-bots]
+//!     [--require-signup]
 //! ```
 //!
 //! Prints `dc <id> <host>:<port>` for each DC, then `ready`, and serves
-//! until Ctrl-C.
+//! until Ctrl-C (then saves to `--data-dir`, if given).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -14,8 +16,26 @@ use std::process::ExitCode;
 use paperplane_crypto::rsa::RsaPrivateKey;
 use paperplane_testserver::{Options, TestServer};
 
-const USAGE: &str =
-    "usage: paperplane-testserver [--listen HOST:PORT] [--rsa-key FILE] [--rsa-pub-out FILE]";
+const USAGE: &str = "\
+usage: paperplane-testserver [OPTIONS]
+
+  --listen HOST:PORT     where DC 2 listens; DCs 1, 3, 4, 5 take the next ports
+                         (default 127.0.0.1:0: any free ports)
+  --rsa-key FILE         the server's RSA private key (PEM); a fresh one by default
+  --rsa-pub-out FILE     write the public key (PKCS#1 PEM) for clients to trust
+  --data-dir DIR         load the world and auth keys from DIR/world.json at start,
+                         save them there on Ctrl-C
+  --world FILE           accounts to create at start, one per line:
+                           user PHONE FIRST_NAME [@USERNAME] [password=PW] [hint=HINT]
+                           bot @USERNAME TOKEN
+                         (`#` starts a comment line)
+  --bot USERNAME=TOKEN   register a bot (repeatable); its token always logs in
+  --strict-bots          refuse unknown bot tokens instead of creating the bot
+  --require-signup       new test numbers must auth.signUp (as on Telegram)
+                         instead of being created by auth.signIn
+
+Test phone numbers are 99966XYYYY, living on DC X; the login code is X five
+times (9996621234 -> 22222). Bot tokens are <id>:<secret>.";
 
 struct Args {
     options: Options,
@@ -42,6 +62,25 @@ fn parse_args() -> Result<Args, String> {
                     Some(RsaPrivateKey::from_pem(&pem).map_err(|e| format!("{path}: {e}"))?);
             }
             "--rsa-pub-out" => rsa_pub_out = Some(value("--rsa-pub-out")?),
+            "--data-dir" => options.data_dir = Some(value("--data-dir")?.into()),
+            "--world" => {
+                let path = value("--world")?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                let world = paperplane_testserver::seed::parse(&text)
+                    .map_err(|e| format!("{path}: {e}"))?;
+                options.users.extend(world.users);
+                options.bots.extend(world.bots);
+            }
+            "--bot" => {
+                let v = value("--bot")?;
+                let (name, token) = v
+                    .split_once('=')
+                    .ok_or(format!("--bot {v}: expected USERNAME=TOKEN\n{USAGE}"))?;
+                let name = name.strip_prefix('@').unwrap_or(name);
+                options.bots.push((name.to_owned(), token.to_owned()));
+            }
+            "--strict-bots" => options.strict_bots = true,
+            "--require-signup" => options.require_signup = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -82,6 +121,9 @@ async fn main() -> ExitCode {
     let _ = stdout.flush();
     drop(stdout);
     let _ = tokio::signal::ctrl_c().await;
-    server.shutdown().await;
+    if let Err(e) = server.close().await {
+        eprintln!("saving the world failed: {e}");
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
 }

@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,7 +15,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::conn;
+use crate::control::Control;
+use crate::faults::Faults;
 use crate::keys::KeyStore;
+use crate::persist;
+use crate::seed::UserSeed;
+use crate::world::{State, World, WorldConfig};
 
 /// The DCs a server runs: 2 is the main one, as on Telegram's test servers.
 pub const DC_IDS: [i32; 5] = [2, 1, 3, 4, 5];
@@ -36,6 +42,20 @@ pub struct Options {
     pub listen: SocketAddr,
     /// The server's RSA key; a fresh one is generated when absent.
     pub rsa: Option<RsaPrivateKey>,
+    /// Where the world and the auth keys are loaded from at start and
+    /// saved to at [`TestServer::shutdown`] (`DIR/world.json`).
+    pub data_dir: Option<PathBuf>,
+    /// People to create at start (kept if they already exist).
+    pub users: Vec<UserSeed>,
+    /// Bots to register at start, as `(username, token)`; their tokens
+    /// always log in.
+    pub bots: Vec<(String, String)>,
+    /// Refuse unknown bot tokens (`400 ACCESS_TOKEN_INVALID`) instead of
+    /// creating the bot on its first login.
+    pub strict_bots: bool,
+    /// New test numbers get `auth.authorizationSignUpRequired` from
+    /// `auth.signIn` and must `auth.signUp`, as on Telegram.
+    pub require_signup: bool,
 }
 
 impl Default for Options {
@@ -43,6 +63,11 @@ impl Default for Options {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             rsa: None,
+            data_dir: None,
+            users: Vec::new(),
+            bots: Vec::new(),
+            strict_bots: false,
+            require_signup: false,
         }
     }
 }
@@ -55,6 +80,42 @@ pub struct Shared {
     pub handshake: ServerConfig,
     /// Every authorization key created so far.
     pub keys: KeyStore,
+    /// Accounts, chats, updates and the connections they reach.
+    pub world: World,
+    /// Armed fault injections.
+    pub faults: Faults,
+    /// Where the world is saved, if anywhere.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Creates the accounts `options` lists that do not exist yet.
+fn seed(state: &mut State, options: &Options) -> io::Result<()> {
+    let bad = |what: String| io::Error::new(io::ErrorKind::InvalidInput, what);
+    for (username, token) in &options.bots {
+        state
+            .create_bot(token, Some(username))
+            .map_err(|e| bad(format!("bot @{username}: {e}")))?;
+    }
+    for user in &options.users {
+        if state.users.by_phone(&user.phone).is_some() {
+            continue;
+        }
+        let phone = crate::world::users::TestPhone::parse(&user.phone).ok_or_else(|| {
+            bad(format!(
+                "user {}: not a test phone (99966XYYYY)",
+                user.phone
+            ))
+        })?;
+        let created = state
+            .create_person(&phone, &user.first_name, None, user.username.as_deref())
+            .map_err(|e| bad(format!("user {}: {e}", user.phone)))?;
+        if let Some(password) = &user.password {
+            state
+                .set_password(created.id, Some(password), user.hint.as_deref())
+                .map_err(|e| bad(format!("user {}: {e}", user.phone)))?;
+        }
+    }
+    Ok(())
 }
 
 /// The Unix time in seconds.
@@ -81,8 +142,8 @@ pub struct TestServer {
 
 impl TestServer {
     /// Binds every DC and starts serving.
-    pub async fn start(options: Options) -> io::Result<Self> {
-        let rsa = match options.rsa {
+    pub async fn start(mut options: Options) -> io::Result<Self> {
+        let rsa = match options.rsa.take() {
             Some(key) => key,
             None => {
                 let mut rng = ChaCha20Rng::from_entropy();
@@ -108,10 +169,23 @@ impl TestServer {
             .iter()
             .map(|(id, l)| l.local_addr().map(|addr| DcAddr { id: *id, addr }))
             .collect::<io::Result<Vec<_>>>()?;
+        let keys = KeyStore::default();
+        let mut state = match &options.data_dir {
+            Some(dir) => persist::load(dir, &keys)?.unwrap_or_default(),
+            None => State::default(),
+        };
+        seed(&mut state, &options)?;
+        let config = WorldConfig {
+            strict_bots: options.strict_bots,
+            require_signup: options.require_signup,
+        };
         let shared = Arc::new(Shared {
             dcs,
             handshake: ServerConfig::new(rsa),
-            keys: KeyStore::default(),
+            keys,
+            world: World::new(state, config),
+            faults: Faults::default(),
+            data_dir: options.data_dir,
         });
         let (stop, stopped) = watch::channel(false);
         let tasks = listeners
@@ -147,12 +221,37 @@ impl TestServer {
         self.shared.keys.len()
     }
 
-    /// Stops accepting and closes every connection.
-    pub async fn shutdown(mut self) {
+    /// The control API: create accounts, act as users, inject faults.
+    pub fn control(&self) -> Control {
+        Control::new(self.shared.clone())
+    }
+
+    /// Saves the world and the auth keys to the data directory now (does
+    /// nothing without one).
+    pub fn save(&self) -> io::Result<()> {
+        match &self.shared.data_dir {
+            Some(dir) => persist::save(dir, &self.shared.world, &self.shared.keys),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops accepting, closes every connection and saves the world to the
+    /// data directory, if any (a failed save is logged; [`TestServer::close`]
+    /// returns it).
+    pub async fn shutdown(self) {
+        if let Err(e) = self.close().await {
+            tracing::warn!("saving the world failed: {e}");
+        }
+    }
+
+    /// [`TestServer::shutdown`], returning whether the save worked.
+    pub async fn close(mut self) -> io::Result<()> {
         let _ = self.stop.send(true);
         for task in self.tasks.drain(..) {
             let _ = task.await;
         }
+        self.shared.world.hub().close_all();
+        self.save()
     }
 }
 

@@ -1,16 +1,28 @@
 //! The `paperplane-testserver` binary: what people and other clients see.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
 
-#[test]
-fn prints_its_dcs_then_ready_and_writes_its_public_key() {
-    let dir = std::env::temp_dir().join(format!("pp-testserver-{}", std::process::id()));
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use common::{Client, bot_login};
+use paperplane_crypto::rsa::RsaPublicKey;
+use paperplane_tl::{enums, functions};
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pp-testserver-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let pem_path = dir.join("server.pem");
+    dir
+}
+
+/// Starts the binary; returns it with its DCs once it printed `ready`.
+fn start(args: &[&str], extra: &[&std::ffi::OsStr]) -> (Child, Vec<(i32, SocketAddr)>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
-        .args(["--listen", "127.0.0.1:0", "--rsa-pub-out"])
-        .arg(&pem_path)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -24,10 +36,18 @@ fn prints_its_dcs_then_ready_and_writes_its_public_key() {
         let mut parts = line.split(' ');
         assert_eq!(parts.next(), Some("dc"), "{line}");
         let id: i32 = parts.next().unwrap().parse().unwrap();
-        let addr: std::net::SocketAddr = parts.next().unwrap().parse().unwrap();
+        let addr: SocketAddr = parts.next().unwrap().parse().unwrap();
         assert!(addr.ip().is_loopback());
         dcs.push((id, addr));
     }
+    (child, dcs)
+}
+
+#[test]
+fn prints_its_dcs_then_ready_and_writes_its_public_key() {
+    let dir = temp_dir("pem");
+    let pem_path = dir.join("server.pem");
+    let (mut child, dcs) = start(&["--rsa-pub-out"], &[pem_path.as_os_str()]);
     let ids: Vec<i32> = dcs.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids, vec![2, 1, 3, 4, 5], "DC 2 first");
     // Each DC really listens.
@@ -36,18 +56,120 @@ fn prints_its_dcs_then_ready_and_writes_its_public_key() {
     }
     let pem = std::fs::read_to_string(&pem_path).unwrap();
     assert!(pem.starts_with("-----BEGIN RSA PUBLIC KEY-----"), "{pem}");
-    assert!(paperplane_crypto::rsa::RsaPublicKey::from_pem(&pem).is_ok());
+    assert!(RsaPublicKey::from_pem(&pem).is_ok());
     child.kill().unwrap();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn bad_arguments_are_a_usage_error() {
+fn world_file_bots_strict_mode_and_data_dir() {
+    let dir = temp_dir("world");
+    let world = dir.join("world.txt");
+    std::fs::write(
+        &world,
+        "# test accounts\nuser 9996621234 Alice @alice\nbot @file_bot 111:from-file\n",
+    )
+    .unwrap();
+    let pem_path = dir.join("server.pem");
+    let data = dir.join("data");
+    let (child, dcs) = start(
+        &[
+            "--strict-bots",
+            "--require-signup",
+            "--bot",
+            "@flag_bot=222:from-flag",
+        ],
+        &[
+            "--world".as_ref(),
+            world.as_os_str(),
+            "--rsa-pub-out".as_ref(),
+            pem_path.as_os_str(),
+            "--data-dir".as_ref(),
+            data.as_os_str(),
+        ],
+    );
+    let rsa = RsaPublicKey::from_pem(&std::fs::read_to_string(&pem_path).unwrap()).unwrap();
+    let dc2 = dcs[0].1;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut client = Client::connect_to(dc2, &rsa, 2).await;
+        // Strict: an unknown token is refused, registered ones log in.
+        let err = bot_login(&mut client, "333:unknown").await.unwrap_err();
+        assert_eq!(err.message, "ACCESS_TOKEN_INVALID");
+        assert_eq!(
+            bot_login(&mut client, "222:from-flag").await.unwrap().id,
+            222
+        );
+        let mut other = Client::connect_to(dc2, &rsa, 2).await;
+        assert_eq!(
+            bot_login(&mut other, "111:from-file").await.unwrap().id,
+            111
+        );
+        let enums::contacts::ResolvedPeer::ResolvedPeer(alice) = client
+            .call(&functions::contacts::ResolveUsername {
+                username: "alice".into(),
+                referer: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(alice.users.len(), 1);
+    });
+    // Ctrl-C saves the world.
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let saved = std::fs::read_to_string(data.join("world.json")).unwrap();
+    assert!(saved.contains("file_bot") && saved.contains("alice"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_arguments_are_a_usage_error_and_help_lists_every_flag() {
     let out = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
         .args(["--listen", "not-an-address"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
+    let out = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
+        .args(["--bot", "no-equals-sign"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let help = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stderr);
+    for flag in [
+        "--listen",
+        "--rsa-key",
+        "--rsa-pub-out",
+        "--data-dir",
+        "--world",
+        "--bot",
+        "--strict-bots",
+        "--require-signup",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from usage");
+    }
+    let dir = temp_dir("badworld");
+    let world = dir.join("bad.txt");
+    std::fs::write(&world, "robot 1 2\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
+        .arg("--world")
+        .arg(&world)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,146 +2,33 @@
 //! `paperplane-mtproto` (no client library yet): transport, key exchange,
 //! encrypted session and the first RPCs.
 
+mod common;
+
+use std::collections::VecDeque;
+
+use common::{RawClient, wrapped};
 use paperplane_crypto::AuthKey;
-use paperplane_mtproto::handshake::{ClientConfig, ClientHandshake, ClientStep, KeyKind};
+use paperplane_mtproto::handshake::{ClientConfig, ClientHandshake, KeyKind};
 use paperplane_mtproto::session::envelope;
-use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role};
-use paperplane_mtproto::session::{ClientEvent, ClientSession, RpcError};
-use paperplane_mtproto::transport::{
-    self, ClientMode, ClientTransport, ErrorCode, Frame, Framing, ObfuscatedFraming, ReadBuf,
-};
-use paperplane_testserver::{Options, TestServer, unix_now, unix_now_ms};
+use paperplane_mtproto::session::{ClientSession, RpcError};
+use paperplane_mtproto::transport::{ClientMode, ErrorCode, Frame, Framing, ObfuscatedFraming};
+use paperplane_testserver::{Options, TestServer, unix_now_ms};
 use paperplane_tl::{Deserializable, Serializable, enums, functions};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-/// A bare-bones client: one connection, blocking request/response.
-struct RawClient {
-    stream: TcpStream,
-    transport: ClientTransport,
-    input: ReadBuf,
-    rng: ChaCha20Rng,
-}
-
-impl RawClient {
-    async fn connect(addr: std::net::SocketAddr, mode: ClientMode) -> Self {
-        let mut rng = ChaCha20Rng::seed_from_u64(unix_now_ms() as u64);
-        let mut out = Vec::new();
-        let transport = ClientTransport::new(
-            &transport::ClientConfig::new(mode),
-            unix_now() as u64,
-            &mut rng,
-            &mut out,
-        )
-        .unwrap();
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream.write_all(&out).await.unwrap();
-        Self {
-            stream,
-            transport,
-            input: ReadBuf::new(),
-            rng,
-        }
-    }
-
-    async fn send(&mut self, packet: &[u8]) {
-        let mut out = Vec::new();
-        self.transport
-            .encode(packet, false, &mut self.rng, &mut out)
-            .unwrap();
-        self.stream.write_all(&out).await.unwrap();
-    }
-
-    async fn recv(&mut self) -> Frame {
-        let mut chunk = [0u8; 16384];
-        loop {
-            if let Some(frame) = self.transport.decode(&mut self.input).unwrap() {
-                return frame;
-            }
-            let n = self.stream.read(&mut chunk).await.unwrap();
-            assert!(n > 0, "server closed the connection");
-            self.input.extend_from_slice(&chunk[..n]);
-        }
-    }
-
-    async fn recv_packet(&mut self) -> Vec<u8> {
-        match self.recv().await {
-            Frame::Packet(p) => p,
-            other => panic!("expected a packet, got {other:?}"),
-        }
-    }
-
-    /// Creates a permanent key with the server.
-    async fn create_key(
-        &mut self,
-        server: &TestServer,
-    ) -> paperplane_mtproto::handshake::Negotiated {
-        let config =
-            ClientConfig::telegram(2, KeyKind::Permanent).trust(server.public_key().clone());
-        let (mut hs, mut body) = ClientHandshake::start(config, &mut self.rng);
-        let mut ids = MsgIdGen::new(Role::Client, 0);
-        loop {
-            self.send(&envelope::plain(
-                ids.next(unix_now_ms(), IdKind::Other),
-                &body,
-            ))
-            .await;
-            let packet = self.recv_packet().await;
-            let (_, answer) = envelope::open_plain(&packet).unwrap();
-            match hs.handle(answer, unix_now() as i32, &mut self.rng).unwrap() {
-                ClientStep::Send(next) => body = next,
-                ClientStep::Done(done) => return *done,
-            }
-        }
-    }
-
-    /// Sends one request in `session` and waits for its answer.
-    async fn invoke(
-        &mut self,
-        session: &mut ClientSession,
-        body: Vec<u8>,
-    ) -> Result<Vec<u8>, RpcError> {
-        let request = session.request(body);
-        loop {
-            while let Some(p) = session.poll_transmit(unix_now_ms(), &mut self.rng) {
-                self.send(&p).await;
-            }
-            let packet = self.recv_packet().await;
-            for event in session.handle_packet(&packet, unix_now_ms()).unwrap() {
-                if let ClientEvent::Result { request: r, result } = event {
-                    if r == request {
-                        return result;
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn wrapped<Q: Serializable>(query: Q) -> Vec<u8> {
-    functions::InvokeWithLayer {
-        layer: paperplane_tl::LAYER,
-        query: functions::InitConnection {
-            api_id: 1,
-            device_model: "test".into(),
-            system_version: "1".into(),
-            app_version: "1".into(),
-            system_lang_code: "en".into(),
-            lang_pack: String::new(),
-            lang_code: "en".into(),
-            proxy: None,
-            params: None,
-            query,
-        },
-    }
-    .to_bytes()
+/// Sends one request and waits for its answer.
+async fn invoke(
+    client: &mut RawClient,
+    session: &mut ClientSession,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, RpcError> {
+    client.invoke(session, body, &mut VecDeque::new()).await
 }
 
 async fn session_with(server: &TestServer, mode: ClientMode) -> (RawClient, ClientSession) {
     let mut client = RawClient::connect(server.dc(2).unwrap(), mode).await;
-    let done = client.create_key(server).await;
+    let done = client.create_key(server, 2).await;
     let session = ClientSession::new(done.auth_key, 0x5e55, done.first_salt, done.time_offset);
     (client, session)
 }
@@ -160,10 +47,13 @@ async fn get_config_lists_the_servers_own_dcs_over_every_transport() {
     ];
     for mode in modes {
         let (mut client, mut session) = session_with(&server, mode).await;
-        let answer = client
-            .invoke(&mut session, wrapped(functions::help::GetConfig {}))
-            .await
-            .unwrap();
+        let answer = invoke(
+            &mut client,
+            &mut session,
+            wrapped(functions::help::GetConfig {}),
+        )
+        .await
+        .unwrap();
         let enums::Config::Config(config) = enums::Config::from_bytes(&answer).unwrap();
         assert_eq!(config.this_dc, 2);
         for dc in server.dcs() {
@@ -176,10 +66,13 @@ async fn get_config_lists_the_servers_own_dcs_over_every_transport() {
             assert!(listed, "dc {} missing from {:?}", dc.id, config.dc_options);
         }
         // Later requests need no wrapper.
-        let answer = client
-            .invoke(&mut session, functions::help::GetNearestDc {}.to_bytes())
-            .await
-            .unwrap();
+        let answer = invoke(
+            &mut client,
+            &mut session,
+            functions::help::GetNearestDc {}.to_bytes(),
+        )
+        .await
+        .unwrap();
         let enums::NearestDc::NearestDc(nearest) = enums::NearestDc::from_bytes(&answer).unwrap();
         assert_eq!(nearest.this_dc, 2);
     }
@@ -191,19 +84,25 @@ async fn unknown_methods_get_telegrams_error_not_silence() {
     let server = TestServer::start(Options::default()).await.unwrap();
     let (mut client, mut session) =
         session_with(&server, ClientMode::Plain(Framing::Intermediate)).await;
-    let err = client
-        .invoke(&mut session, 0xdeadbeef_u32.to_le_bytes().to_vec())
-        .await
-        .unwrap_err();
+    let err = invoke(
+        &mut client,
+        &mut session,
+        0xdeadbeef_u32.to_le_bytes().to_vec(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         (err.code, err.message.as_str()),
         (400, "INPUT_METHOD_INVALID")
     );
     // A real method that needs a login, on a key that has none.
-    let err = client
-        .invoke(&mut session, functions::updates::GetState {}.to_bytes())
-        .await
-        .unwrap_err();
+    let err = invoke(
+        &mut client,
+        &mut session,
+        functions::updates::GetState {}.to_bytes(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         (err.code, err.message.as_str()),
         (401, "AUTH_KEY_UNREGISTERED")
@@ -211,13 +110,16 @@ async fn unknown_methods_get_telegrams_error_not_silence() {
     // initConnection cut short after its flags.
     let mut cut = 0xc1cd5ea9_u32.to_le_bytes().to_vec();
     cut.extend([0; 4]);
-    let err = client.invoke(&mut session, cut).await.unwrap_err();
+    let err = invoke(&mut client, &mut session, cut).await.unwrap_err();
     assert_eq!((err.code, err.message.as_str()), (400, "INPUT_FETCH_ERROR"));
     // Ping is answered by the session layer itself.
-    let pong = client
-        .invoke(&mut session, functions::Ping { ping_id: 7 }.to_bytes())
-        .await
-        .unwrap();
+    let pong = invoke(
+        &mut client,
+        &mut session,
+        functions::Ping { ping_id: 7 }.to_bytes(),
+    )
+    .await
+    .unwrap();
     let enums::Pong::Pong(p) = enums::Pong::from_bytes(&pong).unwrap();
     assert_eq!(p.ping_id, 7);
 }
@@ -263,18 +165,25 @@ async fn garbage_and_abandoned_handshakes_do_not_disturb_other_clients() {
     // A well-behaved client is served all the while.
     let (mut client, mut session) =
         session_with(&server, ClientMode::Plain(Framing::Intermediate)).await;
-    let answer = client
-        .invoke(&mut session, wrapped(functions::help::GetNearestDc {}))
-        .await
-        .unwrap();
+    let answer = invoke(
+        &mut client,
+        &mut session,
+        wrapped(functions::help::GetNearestDc {}),
+    )
+    .await
+    .unwrap();
     assert!(enums::NearestDc::from_bytes(&answer).is_ok());
     // And the half-done client can start over on its connection.
-    let done = half.create_key(&server).await;
+    let done = half.create_key(&server, 2).await;
     let mut session = ClientSession::new(done.auth_key, 9, done.first_salt, done.time_offset);
     assert!(
-        half.invoke(&mut session, functions::help::GetNearestDc {}.to_bytes())
-            .await
-            .is_ok()
+        invoke(
+            &mut half,
+            &mut session,
+            functions::help::GetNearestDc {}.to_bytes()
+        )
+        .await
+        .is_ok()
     );
     drop((garbage, truncated));
 }

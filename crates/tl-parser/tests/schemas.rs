@@ -3,7 +3,7 @@
 use paperplane_tl_parser::{Category, ErrorKind, ParameterKind, parse};
 
 fn schema(name: &str) -> String {
-    let path = format!("{}/../../schema/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../schema/{name}", manifest_dir());
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -120,4 +120,11 @@ fn syntax_errors_carry_line_and_column() {
         let p = err.0[0].position;
         assert_eq!((p.line, p.column), (*line, *column), "{text}: {err}");
     }
+}
+
+/// This checkout's crate directory, read when the test runs: a test binary
+/// reused from another checkout of the same sources (a shared target
+/// directory) must still read this checkout's schema.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

@@ -10,7 +10,7 @@ use crate::messages::InputMessage;
 /// it.
 #[derive(Clone)]
 pub struct IncomingMessage {
-    raw: enums::Message,
+    raw: Box<enums::Message>,
     client: Client,
 }
 
@@ -27,7 +27,10 @@ impl std::fmt::Debug for IncomingMessage {
 
 impl IncomingMessage {
     pub(crate) fn new(raw: enums::Message, client: Client) -> Self {
-        Self { raw, client }
+        Self {
+            raw: Box::new(raw),
+            client,
+        }
     }
 
     /// The message as Telegram sent it.
@@ -38,7 +41,7 @@ impl IncomingMessage {
     /// The message id (per account in private chats and groups, per
     /// channel in channels).
     pub fn id(&self) -> i32 {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Empty(m) => m.id,
             enums::Message::Message(m) => m.id,
             enums::Message::Service(m) => m.id,
@@ -47,7 +50,7 @@ impl IncomingMessage {
 
     /// The text; `None` for service messages and messages without text.
     pub fn text(&self) -> Option<&str> {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Message(m) if !m.message.is_empty() => Some(&m.message),
             _ => None,
         }
@@ -55,7 +58,7 @@ impl IncomingMessage {
 
     /// The text's formatting entities.
     pub fn entities(&self) -> &[enums::MessageEntity] {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Message(m) => m.entities.as_deref().unwrap_or_default(),
             _ => &[],
         }
@@ -63,7 +66,7 @@ impl IncomingMessage {
 
     /// When it was sent (Unix seconds).
     pub fn date(&self) -> i32 {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Empty(_) => 0,
             enums::Message::Message(m) => m.date,
             enums::Message::Service(m) => m.date,
@@ -72,7 +75,7 @@ impl IncomingMessage {
 
     /// The chat it belongs to (for private chats: the other user).
     pub fn peer_id(&self) -> Option<&enums::Peer> {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Empty(m) => m.peer_id.as_ref(),
             enums::Message::Message(m) => Some(&m.peer_id),
             enums::Message::Service(m) => Some(&m.peer_id),
@@ -81,7 +84,7 @@ impl IncomingMessage {
 
     /// Who sent it; `None` for anonymous channel posts.
     pub fn sender_id(&self) -> Option<&enums::Peer> {
-        let (from, peer, out) = match &self.raw {
+        let (from, peer, out) = match &*self.raw {
             enums::Message::Empty(_) => return None,
             enums::Message::Message(m) => (m.from_id.as_ref(), &m.peer_id, m.out),
             enums::Message::Service(m) => (m.from_id.as_ref(), &m.peer_id, m.out),
@@ -96,7 +99,7 @@ impl IncomingMessage {
 
     /// Whether the account sent it.
     pub fn outgoing(&self) -> bool {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Empty(_) => false,
             enums::Message::Message(m) => m.out,
             enums::Message::Service(m) => m.out,
@@ -105,7 +108,7 @@ impl IncomingMessage {
 
     /// The bot it was sent via, if any.
     pub fn via_bot_id(&self) -> Option<i64> {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Message(m) => m.via_bot_id,
             _ => None,
         }
@@ -113,7 +116,7 @@ impl IncomingMessage {
 
     /// The message it replies to, if any.
     pub fn reply_to_msg_id(&self) -> Option<i32> {
-        let reply = match &self.raw {
+        let reply = match &*self.raw {
             enums::Message::Message(m) => m.reply_to.as_ref(),
             enums::Message::Service(m) => m.reply_to.as_ref(),
             enums::Message::Empty(_) => None,
@@ -126,7 +129,7 @@ impl IncomingMessage {
 
     /// When it was last edited.
     pub fn edit_date(&self) -> Option<i32> {
-        match &self.raw {
+        match &*self.raw {
             enums::Message::Message(m) => m.edit_date,
             _ => None,
         }

@@ -39,7 +39,7 @@ pub enum Update {
     /// Messages were deleted.
     MessageDeleted(MessageDeletion),
     /// Any other update, as Telegram sent it.
-    Raw(enums::Update),
+    Raw(Box<enums::Update>),
 }
 
 /// Work for the background task.
@@ -50,7 +50,7 @@ pub(crate) enum Work {
     /// Serialized TL pushed by the server.
     Raw(Vec<u8>),
     /// `Updates` returned by a request.
-    Result(enums::Updates),
+    Result(Box<enums::Updates>),
     /// Fetch what was missed (`getDifference`) and deliver it.
     CatchUp,
     /// Start from the server's current state (`getState`), skipping what

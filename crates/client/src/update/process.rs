@@ -17,7 +17,7 @@ pub(crate) async fn process(client: &Client, work: Work) {
             Ok(updates) => handle(client, updates).await,
             Err(e) => tracing::debug!("ignored a push that is not Updates: {e}"),
         },
-        Work::Result(updates) => handle(client, updates).await,
+        Work::Result(updates) => handle(client, *updates).await,
         Work::CatchUp => get_difference(client).await,
         Work::ResetState => reset_state(client).await,
         Work::Save => {}
@@ -170,7 +170,7 @@ fn deliver(client: &Client, update: enums::Update) {
             message_ids: u.messages,
             channel_id: Some(u.channel_id),
         }),
-        other => Update::Raw(other),
+        other => Update::Raw(Box::new(other)),
     });
 }
 

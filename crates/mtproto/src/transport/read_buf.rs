@@ -49,6 +49,12 @@ impl ReadBuf {
         }
     }
 
+    /// How many bytes the buffer can hold without reallocating.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity()
+    }
+
     /// Append received bytes.
     pub fn extend_from_slice(&mut self, data: &[u8]) {
         self.compact();

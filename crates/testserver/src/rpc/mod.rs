@@ -3,14 +3,28 @@
 //! Requests arrive wrapped (`invokeWithLayer(initConnection(query))`,
 //! `invokeAfterMsg`, `invokeWithoutUpdates`, …); the wrappers are peeled
 //! here, remembering what they say about the connection, and the innermost
-//! function is routed by its constructor id. Unknown methods get
-//! Telegram's `400 INPUT_METHOD_INVALID`, malformed ones
-//! `400 INPUT_FETCH_ERROR`, methods that need a login
+//! function is routed by its constructor id to the handler module of its
+//! area. Unknown methods get Telegram's `400 INPUT_METHOD_INVALID`,
+//! malformed ones `400 INPUT_FETCH_ERROR`, methods that need a login
 //! `401 AUTH_KEY_UNREGISTERED`: never silence.
 
-use paperplane_tl::{Cursor, Deserializable, Identifiable, Serializable, enums, functions, types};
+mod account;
+mod auth;
+mod contacts;
+mod help;
+mod messages;
+mod peers;
+mod updates;
+mod users;
 
-use crate::server::Shared;
+use paperplane_tl::{Cursor, Deserializable, Identifiable, Serializable, functions};
+
+use crate::error::{ApiError, ApiResult};
+use crate::faults::Fault;
+use crate::hub::ConnId;
+use crate::server::{Shared, unix_now};
+use crate::world::State;
+use crate::world::chat::Origin;
 
 /// The innermost query of a wrapper: all remaining bytes, undecoded.
 struct Rest(Vec<u8>);
@@ -34,7 +48,7 @@ pub struct ConnectionInfo {
     pub device_model: Option<String>,
 }
 
-/// An answer: the result's TL bytes, or an `rpc_error`.
+/// An answer: the result's TL bytes, an `rpc_error`, or none at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// The serialized result.
@@ -46,6 +60,9 @@ pub enum Reply {
         /// `PHONE_MIGRATE_2`, `FLOOD_WAIT_3`, …
         message: String,
     },
+    /// The request was handled but its answer is lost: close the
+    /// connection (fault injection).
+    Drop,
 }
 
 impl Reply {
@@ -53,6 +70,15 @@ impl Reply {
         Reply::Error {
             code,
             message: message.to_owned(),
+        }
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Self {
+        Reply::Error {
+            code: e.code,
+            message: e.message,
         }
     }
 }
@@ -65,6 +91,43 @@ pub struct Context<'a> {
     pub dc_id: i32,
     /// What the connection's wrappers said.
     pub info: &'a mut ConnectionInfo,
+    /// The auth key the request came with.
+    pub key_id: i64,
+    /// The connection it came on.
+    pub conn_id: ConnId,
+}
+
+impl Context<'_> {
+    /// The current Unix time.
+    pub fn now(&self) -> i32 {
+        i32::try_from(unix_now()).unwrap_or(i32::MAX)
+    }
+
+    /// The user this key is logged in as: `401 AUTH_KEY_UNREGISTERED` when
+    /// none, `303 USER_MIGRATE_X` when the login belongs to another DC.
+    pub fn user_id(&self, state: &State) -> ApiResult<i64> {
+        let auth = state
+            .authorization(self.key_id)
+            .ok_or_else(ApiError::auth_key_unregistered)?;
+        if auth.dc_id != self.dc_id {
+            let home = state
+                .users
+                .get(auth.user_id)
+                .filter(|u| !u.bot)
+                .map_or(auth.dc_id, |u| u.dc_id);
+            return Err(ApiError::migrate("USER", home));
+        }
+        Ok(auth.user_id)
+    }
+
+    /// The acting user as a chat change's origin.
+    pub fn origin(&self, state: &State) -> ApiResult<Origin> {
+        Ok(Origin {
+            user_id: self.user_id(state)?,
+            conn: Some(self.conn_id),
+            now: self.now(),
+        })
+    }
 }
 
 fn id_of(body: &[u8]) -> u32 {
@@ -119,118 +182,83 @@ pub fn dispatch(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
         };
         body = inner;
     }
-    route(ctx, &body)
+    let fault =
+        paperplane_tl::name_for_id(id_of(&body)).and_then(|name| ctx.shared.faults.take(name));
+    match fault {
+        Some(Fault::FloodWait(seconds)) => ApiError::flood_wait(seconds).into(),
+        Some(Fault::DropAfterRequest) => {
+            let _ = route(ctx, &body);
+            Reply::Drop
+        }
+        None => route(ctx, &body),
+    }
 }
 
 /// Routes an unwrapped function by its id.
 fn route(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
-    macro_rules! call {
-        ($f:ty, $handler:expr) => {
-            match <$f>::from_bytes(body) {
-                Ok(req) => $handler(ctx, req),
-                Err(_) => Reply::error(400, "INPUT_FETCH_ERROR"),
+    macro_rules! routes {
+        ($($f:ty => $handler:path,)*) => {
+            match id_of(body) {
+                $(<$f>::CONSTRUCTOR_ID => match <$f>::from_bytes(body) {
+                    Ok(req) => match $handler(ctx, req) {
+                        Ok(answer) => Reply::Ok(answer.to_bytes()),
+                        Err(e) => e.into(),
+                    },
+                    Err(_) => Reply::error(400, "INPUT_FETCH_ERROR"),
+                },)*
+                id => unknown(ctx, id),
             }
         };
     }
-    match id_of(body) {
-        functions::help::GetConfig::CONSTRUCTOR_ID => {
-            call!(functions::help::GetConfig, help_get_config)
-        }
-        functions::help::GetNearestDc::CONSTRUCTOR_ID => {
-            call!(functions::help::GetNearestDc, help_get_nearest_dc)
-        }
-        id => match paperplane_tl::name_for_id(id) {
-            // No account exists yet, so no key is authorized: methods that
-            // need one get what Telegram answers an unauthorized key.
-            Some(name) if !AUTH_FREE.iter().any(|ns| name.starts_with(ns)) => {
-                Reply::error(401, "AUTH_KEY_UNREGISTERED")
-            }
-            _ => Reply::error(400, "INPUT_METHOD_INVALID"),
-        },
+    use functions as f;
+    routes! {
+        f::help::GetConfig => help::get_config,
+        f::help::GetNearestDc => help::get_nearest_dc,
+        f::auth::SendCode => auth::send_code,
+        f::auth::SignIn => auth::sign_in,
+        f::auth::SignUp => auth::sign_up,
+        f::auth::LogOut => auth::log_out,
+        f::auth::CheckPassword => auth::check_password,
+        f::auth::ImportBotAuthorization => auth::import_bot_authorization,
+        f::auth::ExportAuthorization => auth::export_authorization,
+        f::auth::ImportAuthorization => auth::import_authorization,
+        f::auth::ExportLoginToken => auth::export_login_token,
+        f::auth::AcceptLoginToken => auth::accept_login_token,
+        f::auth::ImportLoginToken => auth::import_login_token,
+        f::account::GetPassword => account::get_password,
+        f::users::GetUsers => users::get_users,
+        f::users::GetFullUser => users::get_full_user,
+        f::contacts::ResolveUsername => contacts::resolve_username,
+        f::contacts::ResolvePhone => contacts::resolve_phone,
+        f::messages::SendMessage => messages::send_message,
+        f::messages::GetHistory => messages::get_history,
+        f::messages::GetMessages => messages::get_messages,
+        f::messages::EditMessage => messages::edit_message,
+        f::messages::DeleteMessages => messages::delete_messages,
+        f::messages::GetDialogs => messages::get_dialogs,
+        f::messages::ReadHistory => messages::read_history,
+        f::updates::GetState => updates::get_state,
+        f::updates::GetDifference => updates::get_difference,
     }
 }
 
 /// Namespaces callable without logging in.
 const AUTH_FREE: &[&str] = &["help.", "auth.", "langpack."];
 
-fn help_get_config(ctx: &mut Context<'_>, _: functions::help::GetConfig) -> Reply {
-    let now = crate::server::unix_now() as i32;
-    let dc_options = ctx
-        .shared
-        .dcs
-        .iter()
-        .map(|dc| {
-            enums::DcOption::DcOption(types::DcOption {
-                ipv6: dc.addr.is_ipv6(),
-                media_only: false,
-                tcpo_only: false,
-                cdn: false,
-                r#static: false,
-                this_port_only: true,
-                id: dc.id,
-                ip_address: dc.addr.ip().to_string(),
-                port: i32::from(dc.addr.port()),
-                secret: None,
-            })
-        })
-        .collect();
-    let config = enums::Config::Config(types::Config {
-        default_p2p_contacts: false,
-        preload_featured_stickers: false,
-        revoke_pm_inbox: true,
-        blocked_mode: false,
-        force_try_ipv6: false,
-        date: now,
-        expires: now + 3600,
-        test_mode: true,
-        this_dc: ctx.dc_id,
-        dc_options,
-        dc_txt_domain_name: "localhost".into(),
-        chat_size_max: 200,
-        megagroup_size_max: 200_000,
-        forwarded_count_max: 100,
-        online_update_period_ms: 210_000,
-        offline_blur_timeout_ms: 5_000,
-        offline_idle_timeout_ms: 30_000,
-        online_cloud_timeout_ms: 300_000,
-        notify_cloud_delay_ms: 30_000,
-        notify_default_delay_ms: 1_500,
-        push_chat_period_ms: 60_000,
-        push_chat_limit: 2,
-        edit_time_limit: 172_800,
-        revoke_time_limit: i32::MAX,
-        revoke_pm_time_limit: i32::MAX,
-        rating_e_decay: 2_419_200,
-        stickers_recent_limit: 200,
-        channels_read_media_period: 604_800,
-        tmp_sessions: None,
-        call_receive_timeout_ms: 20_000,
-        call_ring_timeout_ms: 90_000,
-        call_connect_timeout_ms: 30_000,
-        call_packet_timeout_ms: 10_000,
-        me_url_prefix: "https://t.me/".into(),
-        autoupdate_url_prefix: None,
-        gif_search_username: None,
-        venue_search_username: None,
-        img_search_username: None,
-        static_maps_provider: None,
-        caption_length_max: 1024,
-        message_length_max: 4096,
-        webfile_dc_id: 4,
-        suggested_lang_code: None,
-        lang_pack_version: None,
-        base_lang_pack_version: None,
-        reactions_default: None,
-        autologin_token: None,
-    });
-    Reply::Ok(config.to_bytes())
-}
-
-fn help_get_nearest_dc(ctx: &mut Context<'_>, _: functions::help::GetNearestDc) -> Reply {
-    let dc = enums::NearestDc::NearestDc(types::NearestDc {
-        country: "ZZ".into(),
-        this_dc: ctx.dc_id,
-        nearest_dc: ctx.dc_id,
-    });
-    Reply::Ok(dc.to_bytes())
+/// A method this server does not implement: unauthorized keys get the
+/// 401 Telegram gives them for any method that needs a login.
+fn unknown(ctx: &Context<'_>, id: u32) -> Reply {
+    match paperplane_tl::name_for_id(id) {
+        Some(name) if !AUTH_FREE.iter().any(|ns| name.starts_with(ns)) => {
+            let logged_in = ctx
+                .shared
+                .world
+                .read(|state| ctx.user_id(state).map(|_| ()));
+            match logged_in {
+                Ok(()) => Reply::error(400, "INPUT_METHOD_INVALID"),
+                Err(e) => e.into(),
+            }
+        }
+        _ => Reply::error(400, "INPUT_METHOD_INVALID"),
+    }
 }

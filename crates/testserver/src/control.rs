@@ -1,0 +1,305 @@
+//! The control API: what a Rust test does to the world from outside the
+//! protocol — create accounts, act as a user, watch messages arrive,
+//! inject faults.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! let server = paperplane_testserver::TestServer::start(Default::default()).await?;
+//! let control = server.control();
+//! let alice = control.add_user("9996621234", "Alice", Some("alice"))?;
+//! let bot = control.add_bot("echo_bot", "123456:secret")?;
+//! control.send_as(alice.id, "@echo_bot", "/start")?;
+//! let reply = control
+//!     .wait_message(alice.id, |m| !m.out, Duration::from_secs(5))
+//!     .await;
+//! # let _ = (bot, reply);
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::ApiError;
+use crate::server::{Shared, unix_now};
+use crate::world::State;
+use crate::world::chat::Origin;
+use crate::world::messages::MessageRecord;
+use crate::world::users::{TestPhone, UserRecord};
+
+/// Why a control call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// The world refused, as it would refuse a client (`USERNAME_OCCUPIED`,
+    /// `MESSAGE_EMPTY`, …).
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// No account matches.
+    #[error("no such user: {0}")]
+    NoSuchUser(String),
+    /// The phone is not a test number (`99966XYYYY`).
+    #[error("not a test phone number: {0}")]
+    InvalidPhone(String),
+}
+
+/// An account, as the control API shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserInfo {
+    /// User id.
+    pub id: i64,
+    /// Its access hash.
+    pub access_hash: i64,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Username without `@`.
+    pub username: Option<String>,
+    /// Phone digits.
+    pub phone: Option<String>,
+    /// Whether it is a bot.
+    pub bot: bool,
+    /// Its home DC.
+    pub dc_id: i32,
+}
+
+impl From<&UserRecord> for UserInfo {
+    fn from(u: &UserRecord) -> Self {
+        Self {
+            id: u.id,
+            access_hash: u.access_hash,
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            username: u.username.clone(),
+            phone: u.phone.clone(),
+            bot: u.bot,
+            dc_id: u.dc_id,
+        }
+    }
+}
+
+/// One message as a user has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// Its id in the owner's id space.
+    pub id: i32,
+    /// The other side of the chat.
+    pub peer_user_id: i64,
+    /// The sender.
+    pub from_user_id: i64,
+    /// Whether the owner sent it.
+    pub out: bool,
+    /// The text.
+    pub text: String,
+    /// When it was sent.
+    pub date: i32,
+}
+
+impl From<&MessageRecord> for StoredMessage {
+    fn from(m: &MessageRecord) -> Self {
+        Self {
+            id: m.id,
+            peer_user_id: m.peer,
+            from_user_id: m.from,
+            out: m.out,
+            text: m.text.clone(),
+            date: m.date,
+        }
+    }
+}
+
+/// What [`Control::send_as`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentMessage {
+    /// The sender's copy's id.
+    pub id: i32,
+    /// The recipient's copy's id (none when sending to oneself).
+    pub recipient_message_id: Option<i32>,
+    /// The send time.
+    pub date: i32,
+}
+
+/// A handle on a running server's world. Cheap to clone; usable from any
+/// thread.
+#[derive(Clone)]
+pub struct Control {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control").finish_non_exhaustive()
+    }
+}
+
+/// Finds the account `to` names: `@username`, `+phone`, a user id, a
+/// phone, or a bare username.
+fn find<'s>(state: &'s State, to: &str) -> Option<&'s UserRecord> {
+    if let Some(name) = to.strip_prefix('@') {
+        return state.users.by_username(name);
+    }
+    if to.starts_with('+') {
+        return state.users.by_phone(to);
+    }
+    if let Ok(id) = to.parse::<i64>() {
+        return state.users.get(id).or_else(|| state.users.by_phone(to));
+    }
+    state.users.by_username(to)
+}
+
+impl Control {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    /// Creates a person with a test phone (`99966XYYYY`, living on DC X).
+    pub fn add_user(
+        &self,
+        phone: &str,
+        first_name: &str,
+        username: Option<&str>,
+    ) -> Result<UserInfo, ControlError> {
+        let phone =
+            TestPhone::parse(phone).ok_or_else(|| ControlError::InvalidPhone(phone.to_owned()))?;
+        self.shared.world.with(|state, _| {
+            let user = state.create_person(&phone, first_name, None, username)?;
+            Ok(UserInfo::from(&user))
+        })
+    }
+
+    /// Registers a bot; its token always logs in. Registering the same
+    /// token again returns the existing bot.
+    pub fn add_bot(&self, username: &str, token: &str) -> Result<UserInfo, ControlError> {
+        self.shared.world.with(|state, _| {
+            let bot = state.create_bot(token, Some(username))?;
+            Ok(UserInfo::from(&bot))
+        })
+    }
+
+    /// Sets a user's 2FA password (only its SRP verifier is kept).
+    pub fn set_password(
+        &self,
+        user_id: i64,
+        password: &str,
+        hint: Option<&str>,
+    ) -> Result<(), ControlError> {
+        self.shared
+            .world
+            .with(|state, _| state.set_password(user_id, Some(password), hint))?;
+        Ok(())
+    }
+
+    /// The account with this id.
+    pub fn user(&self, user_id: i64) -> Option<UserInfo> {
+        self.shared
+            .world
+            .read(|state| state.users.get(user_id).map(UserInfo::from))
+    }
+
+    /// The account with this username (with or without `@`).
+    pub fn user_by_username(&self, username: &str) -> Option<UserInfo> {
+        self.shared
+            .world
+            .read(|state| state.users.by_username(username).map(UserInfo::from))
+    }
+
+    /// The account with this phone.
+    pub fn user_by_phone(&self, phone: &str) -> Option<UserInfo> {
+        self.shared
+            .world
+            .read(|state| state.users.by_phone(phone).map(UserInfo::from))
+    }
+
+    /// Sends `text` as `from_user_id` to `to` (`@username`, phone or user
+    /// id), exactly as that user's client would: stored on both sides and
+    /// pushed to every session of both.
+    pub fn send_as(
+        &self,
+        from_user_id: i64,
+        to: &str,
+        text: &str,
+    ) -> Result<SentMessage, ControlError> {
+        self.shared.world.with(|state, pushes| {
+            if state.users.get(from_user_id).is_none() {
+                return Err(ControlError::NoSuchUser(from_user_id.to_string()));
+            }
+            let to = find(state, to)
+                .map(|u| u.id)
+                .ok_or_else(|| ControlError::NoSuchUser(to.to_owned()))?;
+            let origin = Origin {
+                user_id: from_user_id,
+                conn: None,
+                now: i32::try_from(unix_now()).unwrap_or(i32::MAX),
+            };
+            let sent = state.send_message(pushes, origin, to, text, None, None)?;
+            Ok(SentMessage {
+                id: sent.message.id,
+                recipient_message_id: sent.recipient_message_id,
+                date: sent.message.date,
+            })
+        })
+    }
+
+    /// Every message `user_id` has, oldest first.
+    pub fn messages_of(&self, user_id: i64) -> Vec<StoredMessage> {
+        self.shared.world.read(|state| {
+            state
+                .mailboxes
+                .get(&user_id)
+                .map(|mb| mb.iter().map(StoredMessage::from).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The first of `user_id`'s messages (oldest first, present or still to
+    /// come) matching `predicate`, or `None` after `timeout`. Woken by
+    /// every change to the world; it does not poll.
+    pub async fn wait_message(
+        &self,
+        user_id: i64,
+        predicate: impl Fn(&StoredMessage) -> bool,
+        timeout: Duration,
+    ) -> Option<StoredMessage> {
+        let mut changed = self.shared.world.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            changed.borrow_and_update();
+            if let Some(found) = self.messages_of(user_id).into_iter().find(|m| predicate(m)) {
+                return Some(found);
+            }
+            match tokio::time::timeout_at(deadline, changed.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next `times` calls of `method` (a TL name such as
+    /// `help.getNearestDc`) answer `420 FLOOD_WAIT_<seconds>`.
+    pub fn inject_flood_wait(&self, method: &str, seconds: u32, times: u32) {
+        self.shared.faults.flood_wait(method, seconds, times);
+    }
+
+    /// The next `times` calls of `method` are carried out, but their
+    /// connection closes instead of answering (the client must resend;
+    /// `messages.sendMessage` with the same `random_id` then returns the
+    /// original message, as Telegram does).
+    pub fn inject_drop_after_request(&self, method: &str, times: u32) {
+        self.shared.faults.drop_after_request(method, times);
+    }
+
+    /// Closes every open connection (simulated network loss).
+    pub fn drop_connections(&self) {
+        self.shared.world.hub().close_all();
+    }
+
+    /// How many connections are open.
+    pub fn connection_count(&self) -> usize {
+        self.shared.world.hub().len()
+    }
+
+    /// How many auth keys are logged in as `user_id`.
+    pub fn login_count(&self, user_id: i64) -> usize {
+        self.shared.world.read(|state| state.keys_of(user_id).len())
+    }
+}

@@ -1,0 +1,114 @@
+//! Every open connection, so the world can reach them: updates to push
+//! (each connection encrypts them with its own session) and orders to
+//! close.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::mpsc;
+
+/// What a connection task is told from outside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Push {
+    /// An `Updates` constructor to send as a message that answers nothing.
+    Update(Vec<u8>),
+    /// Close the connection now (simulated network loss).
+    Close,
+}
+
+/// Identifies one connection for the life of the server.
+pub type ConnId = u64;
+
+struct Entry {
+    key_id: Option<i64>,
+    tx: mpsc::UnboundedSender<Push>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next: ConnId,
+    conns: HashMap<ConnId, Entry>,
+}
+
+/// The registry of open connections.
+#[derive(Default)]
+pub struct Hub {
+    inner: Mutex<Inner>,
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a new connection; it reads its orders from the receiver.
+    pub fn register(&self) -> (ConnId, mpsc::UnboundedReceiver<Push>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut inner = self.lock();
+        inner.next += 1;
+        let id = inner.next;
+        inner.conns.insert(id, Entry { key_id: None, tx });
+        (id, rx)
+    }
+
+    /// Records which auth key the connection now uses.
+    pub fn set_key(&self, conn: ConnId, key_id: i64) {
+        if let Some(entry) = self.lock().conns.get_mut(&conn) {
+            entry.key_id = Some(key_id);
+        }
+    }
+
+    /// Forgets a closed connection.
+    pub fn unregister(&self, conn: ConnId) {
+        self.lock().conns.remove(&conn);
+    }
+
+    /// Sends `push` to every connection using one of `key_ids`, except
+    /// `except`.
+    pub fn send_to_keys(&self, key_ids: &[i64], except: Option<ConnId>, push: &Push) {
+        for (id, entry) in &self.lock().conns {
+            let wanted = entry.key_id.is_some_and(|k| key_ids.contains(&k));
+            if wanted && Some(*id) != except {
+                // A closed receiver only means the connection is going away.
+                let _ = entry.tx.send(push.clone());
+            }
+        }
+    }
+
+    /// Tells every open connection to close.
+    pub fn close_all(&self) {
+        for entry in self.lock().conns.values() {
+            let _ = entry.tx.send(Push::Close);
+        }
+    }
+
+    /// How many connections are open.
+    pub fn len(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    /// Whether no connection is open.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Unregisters its connection when dropped, however the task ends.
+pub struct Registration<'a> {
+    hub: &'a Hub,
+    /// The connection's id.
+    pub id: ConnId,
+}
+
+impl<'a> Registration<'a> {
+    /// Wraps a registered connection id.
+    pub fn new(hub: &'a Hub, id: ConnId) -> Self {
+        Self { hub, id }
+    }
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.hub.unregister(self.id);
+    }
+}
