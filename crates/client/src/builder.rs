@@ -139,6 +139,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Perfect forward secrecy: talk over temporary keys (renewed daily)
+    /// bound to the permanent one with `auth.bindTempAuthKey`, so that a
+    /// stolen permanent key cannot decrypt recorded traffic.
+    pub fn pfs(mut self, pfs: bool) -> Self {
+        self.pool.pfs = pfs;
+        self
+    }
+
     /// Number DCs the way Telegram's test servers expect (+10000 in the key
     /// exchange).
     pub fn test_mode(mut self, test_mode: bool) -> Self {

@@ -414,3 +414,77 @@ async fn missed_updates_are_caught_up() {
         assert_eq!(msg.text(), Some(format!("while away {i}").as_str()));
     }
 }
+
+#[tokio::test]
+async fn pfs_runs_on_bound_temporary_keys() {
+    let server = server().await;
+    let (client, _s) = builder(&server).pfs(true).connect().await.unwrap();
+    let me = login(&client, "9996621515").await;
+    client.send_message("me", "forward secret").await.unwrap();
+    assert!(
+        server
+            .control()
+            .messages_of(me.id())
+            .iter()
+            .any(|m| m.text == "forward secret")
+    );
+    // A permanent and a temporary key.
+    assert_eq!(server.auth_key_count(), 2);
+    let session = client.export_session_string().await.unwrap();
+    client.disconnect();
+
+    // A new temporary key, bound to the same permanent key: still logged in.
+    let (again, _s) = builder(&server)
+        .pfs(true)
+        .session_string(session)
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(again.get_me().await.unwrap().id, me.id());
+    assert_eq!(server.auth_key_count(), 3);
+}
+
+#[tokio::test]
+async fn the_client_is_shareable_and_the_stream_is_a_stream() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Client>();
+
+    let server = server().await;
+    let control = server.control();
+    let erin = control.add_user("9996621717", "Erin", None).unwrap();
+    let (client, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&client, "9996621818").await;
+    let mut stream = client.stream_updates();
+    control
+        .send_as(erin.id, &me.id().to_string(), "via poll_next")
+        .unwrap();
+    // Driven only through `futures_core::Stream::poll_next`.
+    let next = std::future::poll_fn(|cx| {
+        futures_core::Stream::poll_next(std::pin::Pin::new(&mut stream), cx)
+    });
+    let update = tokio::time::timeout(WAIT, next).await.unwrap().unwrap();
+    let Update::NewMessage(msg) = update else {
+        panic!("expected a message, got {update:?}");
+    };
+    assert_eq!(msg.text(), Some("via poll_next"));
+    client.disconnect();
+    assert!(tokio::time::timeout(WAIT, stream.next()).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn updates_keep_coming_after_the_network_drops() {
+    let server = server().await;
+    let control = server.control();
+    let fred = control.add_user("9996621616", "Fred", None).unwrap();
+    let (client, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&client, "9996621414").await;
+    let mut stream = client.stream_updates();
+    control.send_as(fred.id, &me.id().to_string(), "before").unwrap();
+    assert_eq!(next_incoming(&mut stream).await.text(), Some("before"));
+
+    control.drop_connections();
+    // The client reconnects by itself; a request proves it is back.
+    client.get_me().await.unwrap();
+    control.send_as(fred.id, &me.id().to_string(), "after").unwrap();
+    assert_eq!(next_incoming(&mut stream).await.text(), Some("after"));
+}

@@ -119,6 +119,29 @@ pub struct ConnectionConfig {
     pub ping_interval: Duration,
     /// Delays between reconnect attempts.
     pub backoff: Backoff,
+    /// Perfect forward secrecy: talk over temporary keys bound to the
+    /// permanent one (`auth.bindTempAuthKey`), renewed before they expire.
+    pub pfs: bool,
+}
+
+/// How long a temporary key lives (PFS).
+const TEMP_KEY_LIFETIME: i32 = 24 * 60 * 60;
+/// A temporary key is replaced this long before it expires.
+const TEMP_KEY_MARGIN: i32 = 60;
+
+/// A temporary key in use (PFS).
+struct TempKey {
+    key: KeyState,
+    /// Server time at which it expires.
+    expires_at: i32,
+}
+
+/// What to do after the connection's key exchange(s).
+enum Setup {
+    /// Serve requests.
+    Ready,
+    /// Wait for the `auth.bindTempAuthKey` answer first.
+    Binding(RequestId),
 }
 
 /// What a connection tells its owner.
@@ -184,6 +207,9 @@ impl Connection {
             commands: rx,
             rng: ChaCha20Rng::from_entropy(),
             key,
+            temp: None,
+            binding: None,
+            lost_binding: false,
             session: None,
             pending: HashMap::new(),
             waiting: Vec::new(),
@@ -223,6 +249,9 @@ enum Waiter {
     Caller(Reply),
     Init,
     Ping,
+    /// `auth.bindTempAuthKey`: never resent under another session (it
+    /// signs its own msg_id).
+    Bind,
 }
 
 struct Pending {
@@ -247,6 +276,12 @@ struct Task {
     commands: mpsc::UnboundedReceiver<Command>,
     rng: ChaCha20Rng,
     key: Option<KeyState>,
+    /// The temporary key the session runs on, with PFS.
+    temp: Option<TempKey>,
+    /// The bind request whose answer gates everything else, with PFS.
+    binding: Option<RequestId>,
+    /// The binding failed: start over with a new temporary key.
+    lost_binding: bool,
     session: Option<ClientSession>,
     pending: HashMap<RequestId, Pending>,
     /// Requests that arrived before any session existed.
@@ -318,7 +353,7 @@ impl Task {
             None => match waiter {
                 Waiter::Caller(reply) => self.waiting.push((body, reply)),
                 // Internal requests are made again on the next connection.
-                Waiter::Init | Waiter::Ping => {}
+                Waiter::Init | Waiter::Ping | Waiter::Bind => {}
             },
         }
     }
@@ -346,34 +381,116 @@ impl Task {
         if let Err(e) = io.stream.write_all(&out).await {
             return Exit::Lost(e.to_string());
         }
-        if self.key.is_none() {
-            match timeout(
-                CONNECT_TIMEOUT * 3,
-                self.exchange_key(&mut io, &mut transport),
-            )
-            .await
-            {
-                Ok(Ok(())) => {}
-                Ok(Err(why)) => return Exit::Lost(why),
-                Err(_) => return Exit::Lost("key exchange timed out".into()),
-            }
-        }
+        let setup = match timeout(CONNECT_TIMEOUT * 3, self.set_up_keys(&mut io, &mut transport)).await {
+            Ok(Ok(setup)) => setup,
+            Ok(Err(why)) => return Exit::Lost(why),
+            Err(_) => return Exit::Lost("key exchange timed out".into()),
+        };
+        self.binding = match setup {
+            Setup::Ready => None,
+            Setup::Binding(id) => Some(id),
+        };
         self.start_session();
         self.backoff.reset();
         self.serve(&mut io, &mut transport).await
     }
 
-    /// Creates a permanent key over the fresh connection.
+    /// Creates what keys are missing: the permanent one, and with PFS a
+    /// temporary one, bound to it by a request sent right away.
+    async fn set_up_keys(&mut self, io: &mut Io, transport: &mut ClientTransport) -> Result<Setup, String> {
+        if self.key.is_none() {
+            let key = self.exchange_key(io, transport, KeyKind::Permanent).await?;
+            let _ = self.events.send(ConnectionEvent::NewKey {
+                dc_id: self.config.dc_id,
+                key: Box::new(key.clone()),
+            });
+            self.key = Some(key);
+            self.temp = None;
+            self.retire_session();
+        }
+        if !self.config.pfs {
+            return Ok(Setup::Ready);
+        }
+        let server_now = |offset: i32| (now_ms() / 1000) as i32 + offset;
+        if let Some(temp) = &self.temp {
+            if server_now(temp.key.time_offset) < temp.expires_at - TEMP_KEY_MARGIN {
+                return Ok(Setup::Ready);
+            }
+        }
+        let kind = KeyKind::Temporary {
+            expires_in: TEMP_KEY_LIFETIME,
+        };
+        let key = self.exchange_key(io, transport, kind).await?;
+        let expires_at = server_now(key.time_offset) + TEMP_KEY_LIFETIME;
+        let session_id = self.rng.next_u64() as i64;
+        let mut session = ClientSession::new(
+            AuthKey::from_bytes(*key.key.as_bytes()),
+            session_id,
+            key.salt,
+            key.time_offset,
+        );
+        let Some(perm) = &self.key else {
+            return Err("no permanent key to bind to".into());
+        };
+        let mut binding_rng = ChaCha20Rng::from_rng(&mut self.rng).map_err(|e| e.to_string())?;
+        let (id, packet) = session.request_signed(now_ms(), &mut self.rng, |msg_id| {
+            let bind = handshake::bind::encrypt_binding(
+                &perm.key,
+                &key.key,
+                session_id,
+                expires_at,
+                msg_id,
+                &mut binding_rng,
+            );
+            functions::auth::BindTempAuthKey {
+                perm_auth_key_id: bind.perm_auth_key_id,
+                nonce: bind.nonce,
+                expires_at: bind.expires_at,
+                encrypted_message: bind.encrypted_message,
+            }
+            .to_bytes()
+        });
+        let mut out = Vec::new();
+        transport
+            .encode(&packet, false, &mut self.rng, &mut out)
+            .map_err(|e| e.to_string())?;
+        io.stream.write_all(&out).await.map_err(|e| e.to_string())?;
+        self.retire_session();
+        self.session = Some(session);
+        self.pending.insert(
+            id,
+            Pending {
+                body: Vec::new(),
+                waiter: Waiter::Bind,
+            },
+        );
+        self.temp = Some(TempKey { key, expires_at });
+        Ok(Setup::Binding(id))
+    }
+
+    /// Drops the current session, keeping its callers' unanswered requests
+    /// for the next one.
+    fn retire_session(&mut self) {
+        self.session = None;
+        for (_, p) in self.pending.drain() {
+            if let Waiter::Caller(reply) = p.waiter {
+                self.waiting.push((p.body, reply));
+            }
+        }
+    }
+
+    /// Creates a key of `kind` over the fresh connection.
     async fn exchange_key(
         &mut self,
         io: &mut Io,
         transport: &mut ClientTransport,
-    ) -> Result<(), String> {
+        kind: KeyKind,
+    ) -> Result<KeyState, String> {
         let dc = match self.config.test_mode {
             true => self.config.dc_id + 10_000,
             false => self.config.dc_id,
         };
-        let mut config = handshake::ClientConfig::telegram(dc, KeyKind::Permanent);
+        let mut config = handshake::ClientConfig::telegram(dc, kind);
         for key in &self.config.trusted_keys {
             config = config.trust(key.clone());
         }
@@ -401,18 +518,11 @@ impl Task {
             {
                 ClientStep::Send(next) => body = next,
                 ClientStep::Done(negotiated) => {
-                    let key = KeyState {
+                    return Ok(KeyState {
                         key: negotiated.auth_key,
                         salt: negotiated.first_salt,
                         time_offset: negotiated.time_offset,
-                    };
-                    let _ = self.events.send(ConnectionEvent::NewKey {
-                        dc_id: self.config.dc_id,
-                        key: Box::new(key.clone()),
                     });
-                    self.key = Some(key);
-                    self.session = None;
-                    return Ok(());
                 }
             }
         }
@@ -421,7 +531,11 @@ impl Task {
     /// Makes sure a session exists for the current key, re-queues what was
     /// not answered, and queues `initConnection`.
     fn start_session(&mut self) {
-        let Some(key) = &self.key else { return };
+        let key = match (&self.temp, &self.key) {
+            (Some(temp), _) if self.config.pfs => &temp.key,
+            (_, Some(key)) => key,
+            _ => return,
+        };
         match self.session.as_mut() {
             Some(session) => session.resend_unanswered(),
             None => {
@@ -474,7 +588,12 @@ impl Task {
         let mut ping = tokio::time::interval(self.config.ping_interval);
         ping.tick().await;
         let mut last_heard = Instant::now();
+        let renew_temp_key = self.temp_key_deadline();
         loop {
+            if std::mem::take(&mut self.lost_binding) {
+                self.retire_session();
+                return Exit::Lost("the temporary key could not be bound".into());
+            }
             if let Err(e) = self.flush(io, transport).await {
                 return Exit::Lost(e);
             }
@@ -515,6 +634,12 @@ impl Task {
                         }
                     }
                 }
+                _ = tokio::time::sleep_until(renew_temp_key) => {
+                    // Move to a fresh temporary key before this one expires.
+                    self.temp = None;
+                    self.retire_session();
+                    return Exit::Again;
+                }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > self.config.ping_interval * 2 {
                         return Exit::Lost("no answer to pings".into());
@@ -530,10 +655,23 @@ impl Task {
         }
     }
 
+    /// When the temporary key must be replaced (far away without PFS).
+    fn temp_key_deadline(&self) -> Instant {
+        let far = Instant::now() + Duration::from_secs(365 * 24 * 60 * 60);
+        let Some(temp) = &self.temp else { return far };
+        let server_now = (now_ms() / 1000) as i32 + temp.key.time_offset;
+        let left = temp.expires_at - TEMP_KEY_MARGIN - server_now;
+        Instant::now() + Duration::from_secs(u64::try_from(left).unwrap_or(0))
+    }
+
     async fn flush(&mut self, io: &mut Io, transport: &mut ClientTransport) -> Result<(), String> {
         let Some(session) = self.session.as_mut() else {
             return Ok(());
         };
+        if self.binding.is_some() {
+            // Nothing may run on the temporary key before it is bound.
+            return Ok(());
+        }
         let mut out = Vec::new();
         let now = now_ms();
         while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
@@ -550,13 +688,19 @@ impl Task {
     fn on_transport_error(&mut self, code: ErrorCode) -> Exit {
         if code == ErrorCode::AUTH_KEY_NOT_FOUND {
             // The server forgot our key: make a new one; pending requests
-            // are sent again under it.
+            // are sent again under it. With PFS that is the temporary key
+            // (expired, or the server restarted); a permanent key it no
+            // longer knows shows up as a failed binding.
             tracing::info!(
                 dc = self.config.dc_id,
                 "server does not know our key; creating a new one"
             );
-            self.key = None;
-            self.session = None;
+            match self.temp.take() {
+                Some(_) => {}
+                None => self.key = None,
+            }
+            self.binding = None;
+            self.retire_session();
             return Exit::Again;
         }
         Exit::Lost(format!("transport error {}", code.0))
@@ -573,7 +717,11 @@ impl Task {
                 return;
             }
         };
-        if let Some(key) = self.key.as_mut() {
+        let current = match self.temp.as_mut() {
+            Some(temp) => Some(&mut temp.key),
+            None => self.key.as_mut(),
+        };
+        if let Some(key) = current {
             key.salt = session.salt();
             key.time_offset = session.time_offset();
         }
@@ -628,6 +776,19 @@ impl Task {
                 Err(e) => tracing::warn!(dc = self.config.dc_id, "initConnection failed: {e}"),
             },
             Waiter::Ping => {}
+            Waiter::Bind => {
+                self.binding = None;
+                if let Err(e) = result {
+                    tracing::warn!(dc = self.config.dc_id, "binding the temporary key failed: {e}");
+                    // A permanent key the server does not know cannot be
+                    // bound to: make a new one too.
+                    if e.message == "PERM_AUTH_KEY_EMPTY" {
+                        self.key = None;
+                    }
+                    self.temp = None;
+                    self.lost_binding = true;
+                }
+            }
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct PoolConfig {
     pub ping_interval: Duration,
     /// Delays between reconnect attempts.
     pub backoff: Backoff,
+    /// Perfect forward secrecy: every connection runs on a temporary key
+    /// bound to the permanent one.
+    pub pfs: bool,
 }
 
 impl Default for PoolConfig {
@@ -67,6 +70,7 @@ impl Default for PoolConfig {
             retry_policy: Arc::new(AutoSleep::default()),
             ping_interval: Duration::from_secs(60),
             backoff: Backoff::default(),
+            pfs: false,
         }
     }
 }
@@ -260,6 +264,7 @@ impl Pool {
             init: self.inner.config.init.clone(),
             ping_interval: self.inner.config.ping_interval,
             backoff: self.inner.config.backoff.clone(),
+            pfs: self.inner.config.pfs,
         };
         let conn = Connection::spawn(config, dc.key.clone(), self.inner.connection_events.clone());
         state.conns.insert(dc_id, conn.clone());

@@ -148,6 +148,48 @@ impl ClientSession {
         id
     }
 
+    /// Sends one request at once, alone in its packet, whose body depends
+    /// on its own msg_id (`auth.bindTempAuthKey` signs it): `make` gets the
+    /// msg_id and returns the body. Returns the request and the packet to
+    /// send now, ahead of anything queued.
+    ///
+    /// If the server asks for a resend (a new salt, say), the same body goes
+    /// out under a new msg_id, which such a request no longer matches: the
+    /// caller should treat its failure as "build it again".
+    pub fn request_signed(
+        &mut self,
+        now_ms: i64,
+        rng: &mut impl RngCore,
+        make: impl FnOnce(i64) -> Vec<u8>,
+    ) -> (RequestId, Vec<u8>) {
+        let msg_id = self.outbox.ids.next(now_ms, IdKind::Other);
+        let body = make(msg_id);
+        let header = envelope::Header {
+            salt: self.salt,
+            session_id: self.session_id,
+            msg_id,
+            seq_no: self.outbox.seq.next(true),
+        };
+        let packet = envelope::encrypt(
+            &self.auth_key,
+            Direction::ClientToServer,
+            header,
+            &body,
+            rng,
+        );
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        self.requests.insert(
+            id,
+            Request {
+                body,
+                msg_id: Some(msg_id),
+            },
+        );
+        self.by_msg_id.insert(msg_id, id);
+        (id, packet)
+    }
+
     /// Requests sent or queued but not answered yet.
     pub fn pending(&self) -> impl Iterator<Item = RequestId> + '_ {
         self.requests.keys().copied()
