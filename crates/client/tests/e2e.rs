@@ -115,6 +115,18 @@ async fn user_logs_in_with_a_code_and_talks() {
             user_id: bob.id
         }))
     );
+    // Bob came with his access hash: his id now resolves from the cache.
+    assert_eq!(
+        client.resolve_peer(&bob.id.to_string()).await.unwrap(),
+        enums::Peer::User(paperplane::tl::types::PeerUser { user_id: bob.id })
+    );
+    assert!(
+        client
+            .resolve_peer("@nobody_here")
+            .await
+            .unwrap_err()
+            .is("USERNAME_NOT_OCCUPIED")
+    );
     // And we can answer by username, resolved on the server.
     client.send_message("@bobby_b", "hello bob").await.unwrap();
     let got = server
@@ -468,7 +480,12 @@ async fn the_client_is_shareable_and_the_stream_is_a_stream() {
     };
     assert_eq!(msg.text(), Some("via poll_next"));
     client.disconnect();
-    assert!(tokio::time::timeout(WAIT, stream.next()).await.unwrap().is_none());
+    assert!(
+        tokio::time::timeout(WAIT, stream.next())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -479,12 +496,16 @@ async fn updates_keep_coming_after_the_network_drops() {
     let (client, _s) = builder(&server).connect().await.unwrap();
     let me = login(&client, "9996621414").await;
     let mut stream = client.stream_updates();
-    control.send_as(fred.id, &me.id().to_string(), "before").unwrap();
+    control
+        .send_as(fred.id, &me.id().to_string(), "before")
+        .unwrap();
     assert_eq!(next_incoming(&mut stream).await.text(), Some("before"));
 
     control.drop_connections();
     // The client reconnects by itself; a request proves it is back.
     client.get_me().await.unwrap();
-    control.send_as(fred.id, &me.id().to_string(), "after").unwrap();
+    control
+        .send_as(fred.id, &me.id().to_string(), "after")
+        .unwrap();
     assert_eq!(next_incoming(&mut stream).await.text(), Some("after"));
 }

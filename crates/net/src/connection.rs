@@ -210,6 +210,7 @@ impl Connection {
             temp: None,
             binding: None,
             lost_binding: false,
+            bind_failures: 0,
             session: None,
             pending: HashMap::new(),
             waiting: Vec::new(),
@@ -282,6 +283,8 @@ struct Task {
     binding: Option<RequestId>,
     /// The binding failed: start over with a new temporary key.
     lost_binding: bool,
+    /// Bindings refused in a row.
+    bind_failures: u32,
     session: Option<ClientSession>,
     pending: HashMap<RequestId, Pending>,
     /// Requests that arrived before any session existed.
@@ -381,7 +384,12 @@ impl Task {
         if let Err(e) = io.stream.write_all(&out).await {
             return Exit::Lost(e.to_string());
         }
-        let setup = match timeout(CONNECT_TIMEOUT * 3, self.set_up_keys(&mut io, &mut transport)).await {
+        let setup = match timeout(
+            CONNECT_TIMEOUT * 3,
+            self.set_up_keys(&mut io, &mut transport),
+        )
+        .await
+        {
             Ok(Ok(setup)) => setup,
             Ok(Err(why)) => return Exit::Lost(why),
             Err(_) => return Exit::Lost("key exchange timed out".into()),
@@ -397,7 +405,11 @@ impl Task {
 
     /// Creates what keys are missing: the permanent one, and with PFS a
     /// temporary one, bound to it by a request sent right away.
-    async fn set_up_keys(&mut self, io: &mut Io, transport: &mut ClientTransport) -> Result<Setup, String> {
+    async fn set_up_keys(
+        &mut self,
+        io: &mut Io,
+        transport: &mut ClientTransport,
+    ) -> Result<Setup, String> {
         if self.key.is_none() {
             let key = self.exchange_key(io, transport, KeyKind::Permanent).await?;
             let _ = self.events.send(ConnectionEvent::NewKey {
@@ -537,6 +549,8 @@ impl Task {
             _ => return,
         };
         match self.session.as_mut() {
+            // Made for this connection with the binding in it: nothing to resend.
+            Some(_) if self.binding.is_some() => {}
             Some(session) => session.resend_unanswered(),
             None => {
                 let key = key.clone();
@@ -778,15 +792,26 @@ impl Task {
             Waiter::Ping => {}
             Waiter::Bind => {
                 self.binding = None;
-                if let Err(e) = result {
-                    tracing::warn!(dc = self.config.dc_id, "binding the temporary key failed: {e}");
-                    // A permanent key the server does not know cannot be
-                    // bound to: make a new one too.
-                    if e.message == "PERM_AUTH_KEY_EMPTY" {
-                        self.key = None;
+                match result {
+                    Ok(_) => self.bind_failures = 0,
+                    Err(e) => {
+                        tracing::warn!(
+                            dc = self.config.dc_id,
+                            "binding the temporary key failed: {e}"
+                        );
+                        self.bind_failures += 1;
+                        // Telegram answers ENCRYPTED_MESSAGE_INVALID both for
+                        // a binding it cannot check and for a permanent key
+                        // it does not know. Twice in a row, each time with a
+                        // fresh key and message, means the latter: the
+                        // permanent key is gone and must be made again.
+                        if self.bind_failures >= 2 {
+                            self.key = None;
+                            self.bind_failures = 0;
+                        }
+                        self.temp = None;
+                        self.lost_binding = true;
                     }
-                    self.temp = None;
-                    self.lost_binding = true;
                 }
             }
         }

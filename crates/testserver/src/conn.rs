@@ -1,20 +1,21 @@
 //! One client connection: transport, key exchange, encrypted session, RPCs.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use paperplane_mtproto::handshake::{ServerHandshake, ServerStep};
+use paperplane_mtproto::handshake::{KeyKind, ServerHandshake, ServerStep};
 use paperplane_mtproto::session::envelope;
 use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role};
 use paperplane_mtproto::session::{ServerEvent, ServerSession};
 use paperplane_mtproto::transport::{self, ErrorCode, ReadBuf, ServerTransport};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use crate::hub::{ConnId, Push, Registration};
-use crate::keys::KeyInfo;
+use crate::keys::{KeyInfo, TempKey};
 use crate::rpc::{self, ConnectionInfo, Reply};
 use crate::server::{Shared, unix_now, unix_now_ms};
 
@@ -41,11 +42,64 @@ struct Connection {
     plain_ids: MsgIdGen,
     /// The session of the key this connection uses, once it sent one.
     session: Option<(i64, ServerSession)>,
+    /// The key whose authorization it acts with (the permanent key its
+    /// temporary key is bound to), as last told to the hub.
+    auth_key_id: Option<i64>,
     info: ConnectionInfo,
     conn_id: ConnId,
     /// Set when a request's answer must be lost (fault injection).
     drop_now: bool,
 }
+
+/// Size of the per-thread buffer reads go through.
+const SCRATCH_LEN: usize = 64 * 1024;
+
+thread_local! {
+    /// Shared by every connection a worker thread serves, so an idle
+    /// connection holds no read buffer of its own.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_LEN]);
+}
+
+/// The most bytes one wake-up reads before the packets are handled.
+const MAX_BURST: usize = 1 << 20;
+
+/// Reads whatever the socket has (up to [`MAX_BURST`]) into `input`
+/// without waiting; `Ok(true)` once the peer closed its side.
+fn read_available(stream: &TcpStream, input: &mut ReadBuf) -> std::io::Result<bool> {
+    if input.is_empty() && input.capacity() > SCRATCH_LEN {
+        // Do not keep a large message's buffer around while idle.
+        *input = ReadBuf::new();
+    }
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let mut total = 0;
+        // Read on until the socket is drained, so its readiness is cleared
+        // and the task sleeps until new bytes arrive.
+        while total < MAX_BURST {
+            match stream.try_read(&mut scratch) {
+                Ok(0) => return Ok(true),
+                Ok(n) => {
+                    input.extend_from_slice(scratch.get(..n).unwrap_or_default());
+                    total += n;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    })
+}
+
+/// Empties the output buffer, giving back a large one's memory.
+fn reset(out: &mut Vec<u8>) {
+    out.clear();
+    if out.capacity() > KEEP_OUT {
+        *out = Vec::new();
+    }
+}
+
+/// The output buffer an idle connection may keep.
+const KEEP_OUT: usize = 4096;
 
 /// Serves one connection until it closes, breaks the protocol, or the
 /// server stops.
@@ -65,6 +119,7 @@ pub async fn serve(
         handshake: ServerHandshake::new(),
         plain_ids: MsgIdGen::new(Role::Server, 0),
         session: None,
+        auth_key_id: None,
         info: ConnectionInfo::default(),
         conn_id,
         drop_now: false,
@@ -72,28 +127,34 @@ pub async fn serve(
     let config = transport::ServerConfig::new();
     let mut input = ReadBuf::new();
     let mut out = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
     let mut transport: Option<ServerTransport> = None;
-    loop {
-        let n = tokio::select! {
-            read = stream.read(&mut chunk) => read?,
+    let mut peer_closed = false;
+    while !peer_closed {
+        tokio::select! {
+            ready = stream.readable() => {
+                ready?;
+                peer_closed = read_available(&stream, &mut input)?;
+            }
             push = pushes.recv() => match push {
                 Some(Push::Update(body)) => {
                     if let Some(t) = transport.as_mut() {
-                        conn.push(body, t, &mut out)?;
+                        if !conn.push(body, t, &mut out)? {
+                            return Ok(());
+                        }
                         stream.write_all(&out).await?;
-                        out.clear();
+                        reset(&mut out);
                     }
                     continue;
                 }
                 Some(Push::Close) | None => return Ok(()),
             },
             _ = stopped.changed() => return Ok(()),
-        };
-        if n == 0 {
-            return Ok(());
         }
-        input.extend_from_slice(&chunk[..n]);
+        if input.is_empty() {
+            continue;
+        }
+        // What came before a close is still handled (and answered, in case
+        // the peer only shut its sending side).
         if transport.is_none() {
             transport = ServerTransport::accept(
                 &config,
@@ -114,10 +175,11 @@ pub async fn serve(
         }
         if !out.is_empty() {
             stream.write_all(&out).await?;
-            out.clear();
+            reset(&mut out);
         }
         result?;
     }
+    Ok(())
 }
 
 /// Handles every whole packet in `input`, appending what to send to `out`.
@@ -175,10 +237,20 @@ impl Connection {
         let reply = match step {
             Ok(ServerStep::Send(reply)) => reply,
             Ok(ServerStep::Done { reply, negotiated }) => {
+                let now = unix_now();
+                let temp = match negotiated.kind {
+                    KeyKind::Permanent => None,
+                    KeyKind::Temporary { expires_in } => Some(TempKey {
+                        expires_at: now.saturating_add(i64::from(expires_in.max(0))),
+                        bound_to: None,
+                    }),
+                };
                 self.shared.keys.insert(KeyInfo {
                     key: Arc::new(negotiated.auth_key),
                     dc_id: self.dc_id,
                     salt: negotiated.first_salt,
+                    created: now,
+                    temp,
                 });
                 self.handshake = ServerHandshake::new();
                 reply
@@ -204,15 +276,24 @@ impl Connection {
         transport: &mut ServerTransport,
         out: &mut Vec<u8>,
     ) -> Result<(), ConnError> {
+        // Looked up every time: a temporary key may expire or be bound.
+        let info = self
+            .shared
+            .keys
+            .get(key_id)
+            .ok_or(ConnError::UnknownKey(key_id))?;
         if self.session.as_ref().map(|(id, _)| *id) != Some(key_id) {
-            let info = self
-                .shared
-                .keys
-                .get(key_id)
-                .ok_or(ConnError::UnknownKey(key_id))?;
             let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
-            self.session = Some((key_id, ServerSession::new(key, info.salt)));
-            self.shared.world.hub().set_key(self.conn_id, key_id);
+            let salts = self.shared.salts.schedule(&info);
+            self.session = Some((key_id, ServerSession::with_salts(key, salts)));
+        }
+        let auth_key_id = info.auth_key_id();
+        if self.auth_key_id != Some(auth_key_id) {
+            self.auth_key_id = Some(auth_key_id);
+            self.shared
+                .world
+                .hub()
+                .set_key(self.conn_id, key_id, auth_key_id);
         }
         let Some((_, session)) = self.session.as_mut() else {
             return Ok(());
@@ -226,13 +307,23 @@ impl Connection {
                 Vec::new()
             }
         };
+        let session_id = session.session_id().unwrap_or_default();
         for event in events {
             if let ServerEvent::Request { msg_id, body } = event {
+                // A binding earlier in this packet changes the key's meaning.
+                let info = match self.shared.keys.get(key_id) {
+                    Some(info) => info,
+                    None => return Err(ConnError::UnknownKey(key_id)),
+                };
                 let mut ctx = rpc::Context {
                     shared: &self.shared,
                     dc_id: self.dc_id,
                     info: &mut self.info,
-                    key_id,
+                    key_id: info.auth_key_id(),
+                    wire_key_id: key_id,
+                    unbound_temp: info.is_unbound_temp(),
+                    session_id,
+                    msg_id,
                     conn_id: self.conn_id,
                 };
                 match rpc::dispatch(&mut ctx, &body) {
@@ -254,20 +345,24 @@ impl Connection {
 
     /// Sends an update pushed by the world, encrypted in this connection's
     /// session (queued until the client's first message names it).
+    /// `Ok(false)`: the connection's temporary key expired; close it.
     fn push(
         &mut self,
         body: Vec<u8>,
         transport: &mut ServerTransport,
         out: &mut Vec<u8>,
-    ) -> Result<(), ConnError> {
-        let Some((_, session)) = self.session.as_mut() else {
-            return Ok(());
+    ) -> Result<bool, ConnError> {
+        let Some((key_id, session)) = self.session.as_mut() else {
+            return Ok(true);
         };
+        if self.shared.keys.get(*key_id).is_none() {
+            return Ok(false);
+        }
         session.push_update(body);
         let now = unix_now_ms();
         while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
             transport.encode(&packet, &mut self.rng, out)?;
         }
-        Ok(())
+        Ok(true)
     }
 }

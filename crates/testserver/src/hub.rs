@@ -1,8 +1,13 @@
 //! Every open connection, so the world can reach them: updates to push
 //! (each connection encrypts them with its own session) and orders to
 //! close.
+//!
+//! The hub also picks the form of each pushed message per connection, as
+//! Telegram does: a private message goes as `updateShortMessage` once the
+//! connection's client can be expected to know the other side, and as
+//! full `updates` with the `User` the first time (see [`Outgoing`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::mpsc;
@@ -19,8 +24,26 @@ pub enum Push {
 /// Identifies one connection for the life of the server.
 pub type ConnId = u64;
 
+/// An update to push, in the forms a connection may get it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The full form: `updates` with every user it mentions.
+    pub full: Vec<u8>,
+    /// The users `full` carries (the connection has seen them after it).
+    pub users: Vec<i64>,
+    /// A short form (`updateShortMessage`) for connections that have seen
+    /// this user already.
+    pub short: Option<(i64, Vec<u8>)>,
+}
+
 struct Entry {
+    /// The key the connection's messages are encrypted with.
     key_id: Option<i64>,
+    /// The key whose login it acts with (a bound temporary key's
+    /// permanent key).
+    auth_key_id: Option<i64>,
+    /// Users whose `User` this connection has been pushed.
+    seen: HashSet<i64>,
     tx: mpsc::UnboundedSender<Push>,
 }
 
@@ -47,14 +70,34 @@ impl Hub {
         let mut inner = self.lock();
         inner.next += 1;
         let id = inner.next;
-        inner.conns.insert(id, Entry { key_id: None, tx });
+        inner.conns.insert(
+            id,
+            Entry {
+                key_id: None,
+                auth_key_id: None,
+                seen: HashSet::new(),
+                tx,
+            },
+        );
         (id, rx)
     }
 
-    /// Records which auth key the connection now uses.
-    pub fn set_key(&self, conn: ConnId, key_id: i64) {
+    /// Records which auth key the connection now uses (`key_id`) and whose
+    /// login it acts with (`auth_key_id`).
+    pub fn set_key(&self, conn: ConnId, key_id: i64, auth_key_id: i64) {
         if let Some(entry) = self.lock().conns.get_mut(&conn) {
             entry.key_id = Some(key_id);
+            entry.auth_key_id = Some(auth_key_id);
+        }
+    }
+
+    /// Every connection using key `key_id` now acts with `auth_key_id`'s
+    /// login (after a temporary key was bound or unbound).
+    pub fn set_auth_key(&self, key_id: i64, auth_key_id: i64) {
+        for entry in self.lock().conns.values_mut() {
+            if entry.key_id == Some(key_id) {
+                entry.auth_key_id = Some(auth_key_id);
+            }
         }
     }
 
@@ -63,15 +106,36 @@ impl Hub {
         self.lock().conns.remove(&conn);
     }
 
-    /// Sends `push` to every connection using one of `key_ids`, except
-    /// `except`.
+    /// Sends `push` to every connection acting with one of `key_ids`,
+    /// except `except`.
     pub fn send_to_keys(&self, key_ids: &[i64], except: Option<ConnId>, push: &Push) {
         for (id, entry) in &self.lock().conns {
-            let wanted = entry.key_id.is_some_and(|k| key_ids.contains(&k));
+            let wanted = entry.auth_key_id.is_some_and(|k| key_ids.contains(&k));
             if wanted && Some(*id) != except {
                 // A closed receiver only means the connection is going away.
                 let _ = entry.tx.send(push.clone());
             }
+        }
+    }
+
+    /// Sends `update` to every connection acting with one of `key_ids`,
+    /// except `except`: the short form where the connection has seen its
+    /// user, the full one (and the users it carries are seen) elsewhere.
+    pub fn send_updates(&self, key_ids: &[i64], except: Option<ConnId>, update: &Outgoing) {
+        for (id, entry) in &mut self.lock().conns {
+            let wanted = entry.auth_key_id.is_some_and(|k| key_ids.contains(&k));
+            if !wanted || Some(*id) == except {
+                continue;
+            }
+            let body = match &update.short {
+                Some((user, short)) if entry.seen.contains(user) => short.clone(),
+                _ => {
+                    entry.seen.extend(update.users.iter().copied());
+                    update.full.clone()
+                }
+            };
+            // A closed receiver only means the connection is going away.
+            let _ = entry.tx.send(Push::Update(body));
         }
     }
 

@@ -31,6 +31,7 @@ pub mod hub;
 pub mod keys;
 pub mod persist;
 pub mod rpc;
+pub mod salts;
 pub mod seed;
 mod server;
 pub mod world;

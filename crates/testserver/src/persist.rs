@@ -1,5 +1,7 @@
 //! Saving the world and the auth keys to a directory, and loading them
 //! back, so accounts, messages and client sessions survive a restart.
+//! Only permanent keys are saved (temporary keys live in memory, as on
+//! Telegram), and logins only ever belong to permanent keys.
 //!
 //! One JSON file, `DIR/world.json`, written atomically (temporary file,
 //! then rename): `{"version": 1, "keys": [...], "world": {...}}`.
@@ -60,7 +62,7 @@ pub fn save(dir: &Path, world: &World, keys: &KeyStore) -> io::Result<()> {
     let snapshot = Snapshot {
         version: VERSION,
         keys: keys
-            .all()
+            .permanent()
             .into_iter()
             .map(|k| StoredKey {
                 key: hex(k.key.as_bytes()),
@@ -100,6 +102,8 @@ pub fn load(dir: &Path, keys: &KeyStore) -> io::Result<Option<State>> {
             key: Arc::new(AuthKey::from_bytes(bytes)),
             dc_id: stored.dc_id,
             salt: stored.salt,
+            created: 0,
+            temp: None,
         });
     }
     let state = serde_json::from_value(snapshot.world).map_err(invalid)?;

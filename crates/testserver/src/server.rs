@@ -4,7 +4,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use paperplane_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use paperplane_mtproto::handshake::ServerConfig;
@@ -19,6 +19,7 @@ use crate::control::Control;
 use crate::faults::Faults;
 use crate::keys::KeyStore;
 use crate::persist;
+use crate::salts::{self, Salts};
 use crate::seed::UserSeed;
 use crate::world::{State, World, WorldConfig};
 
@@ -56,6 +57,9 @@ pub struct Options {
     /// New test numbers get `auth.authorizationSignUpRequired` from
     /// `auth.signIn` and must `auth.signUp`, as on Telegram.
     pub require_signup: bool,
+    /// How often each key's server salt changes (Telegram: about every 30
+    /// minutes; the previous salt stays valid for one more period).
+    pub salt_period: Duration,
 }
 
 impl Default for Options {
@@ -68,6 +72,7 @@ impl Default for Options {
             bots: Vec::new(),
             strict_bots: false,
             require_signup: false,
+            salt_period: salts::DEFAULT_PERIOD,
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct Shared {
     pub handshake: ServerConfig,
     /// Every authorization key created so far.
     pub keys: KeyStore,
+    /// Each key's server salts.
+    pub salts: Salts,
     /// Accounts, chats, updates and the connections they reach.
     pub world: World,
     /// Armed fault injections.
@@ -183,6 +190,7 @@ impl TestServer {
             dcs,
             handshake: ServerConfig::new(rsa),
             keys,
+            salts: Salts::new(options.salt_period, &mut ChaCha20Rng::from_entropy()),
             world: World::new(state, config),
             faults: Faults::default(),
             data_dir: options.data_dir,
@@ -282,7 +290,7 @@ async fn accept_loop(
                 // Out of descriptors and the like: keep serving the others.
                 Err(e) => {
                     tracing::warn!(dc_id, "accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
             _ = stopped.changed() => return,

@@ -5,6 +5,11 @@
 //! [`ServerEvent::Request`]. Messages that break the rules are answered
 //! the way Telegram answers them: `bad_server_salt` for a wrong salt,
 //! `bad_msg_notification` (16, 17, 18, 20) for a bad msg_id.
+//!
+//! Salts come from a schedule ([`ServerSession::with_salts`]): the salt of the current window and
+//! that of the window before are accepted (Telegram keeps accepting an old
+//! salt for a while after it changes), and `get_future_salts` lists the
+//! schedule's coming windows.
 
 use std::collections::VecDeque;
 
@@ -38,11 +43,41 @@ pub enum ServerEvent {
     DisconnectAfter(i32),
 }
 
+/// The window length of a fixed salt, in seconds.
+const FIXED_WINDOW: i64 = 1800;
+
+/// A salt schedule: the salt window (`valid_since <= now < valid_until`,
+/// Unix seconds) that contains `now`. Consecutive windows must touch: the
+/// window at `valid_until` is the next one. Deterministic in `now`, so
+/// every session of a key agrees and future salts can be announced before
+/// they are used.
+type Schedule = Box<dyn Fn(i64) -> types::FutureSalt + Send>;
+
+/// One salt forever, reported in windows of 30 minutes.
+fn fixed(salt: i64) -> Schedule {
+    Box::new(move |now| {
+        let since = now - now.rem_euclid(FIXED_WINDOW);
+        types::FutureSalt {
+            valid_since: clamp_time(since),
+            valid_until: clamp_time(since + FIXED_WINDOW),
+            salt,
+        }
+    })
+}
+
+/// A Unix time as TL's 32-bit `int`.
+fn clamp_time(t: i64) -> i32 {
+    t.clamp(0, i64::from(i32::MAX)) as i32
+}
+
+/// The most salts one `get_future_salts` answers (Telegram: 64).
+const MAX_FUTURE_SALTS: i32 = 64;
+
 /// A server's view of one client session.
 pub struct ServerSession {
     auth_key: AuthKey,
     session_id: Option<i64>,
-    salt: i64,
+    salts: Schedule,
     outbox: Outbox,
     replay: ReplayWindow,
     queue: VecDeque<Queued<()>>,
@@ -57,12 +92,24 @@ impl std::fmt::Debug for ServerSession {
 }
 
 impl ServerSession {
-    /// A session for `auth_key` whose valid salt is `salt`.
+    /// A session for `auth_key` whose valid salt is always `salt`.
     pub fn new(auth_key: AuthKey, salt: i64) -> Self {
+        Self::with_salts(auth_key, fixed(salt))
+    }
+
+    /// A session for `auth_key` whose salts follow the schedule `salts`:
+    /// given a Unix time in seconds, the `future_salt` window that contains
+    /// it. Consecutive windows must touch (the window at `valid_until` is
+    /// the next one), and the answer must depend on the time alone. The
+    /// current window's salt and the one before are accepted.
+    pub fn with_salts(
+        auth_key: AuthKey,
+        salts: Box<dyn Fn(i64) -> types::FutureSalt + Send>,
+    ) -> Self {
         Self {
             auth_key,
             session_id: None,
-            salt,
+            salts,
             outbox: Outbox {
                 ids: MsgIdGen::new(Role::Server, 0),
                 seq: SeqNo::default(),
@@ -78,14 +125,45 @@ impl ServerSession {
         self.session_id
     }
 
-    /// The salt clients must use.
-    pub fn salt(&self) -> i64 {
-        self.salt
+    /// The salt clients should use at `now_ms` (Unix milliseconds).
+    pub fn salt(&self, now_ms: i64) -> i64 {
+        (self.salts)(now_ms.div_euclid(1000)).salt
     }
 
-    /// Changes the valid salt (clients learn it from `bad_server_salt`).
+    /// From now on accepts only `salt` (clients learn it from
+    /// `bad_server_salt`).
     pub fn set_salt(&mut self, salt: i64) {
-        self.salt = salt;
+        self.salts = fixed(salt);
+    }
+
+    /// Replaces the salt schedule (see [`ServerSession::with_salts`]).
+    pub fn set_salts(&mut self, salts: Box<dyn Fn(i64) -> types::FutureSalt + Send>) {
+        self.salts = salts;
+    }
+
+    /// Whether a client message may carry `salt` at `now` (Unix seconds):
+    /// the current salt, or the one it replaced.
+    fn accepts_salt(&self, salt: i64, now: i64) -> bool {
+        let current = (self.salts)(now);
+        let previous = (self.salts)(i64::from(current.valid_since) - 1);
+        salt == current.salt || salt == previous.salt
+    }
+
+    /// The current window and `count - 1` after it.
+    fn future_salts(&self, now: i64, count: i32) -> Vec<types::FutureSalt> {
+        let mut at = now;
+        let mut salts = Vec::new();
+        for _ in 0..count.clamp(1, MAX_FUTURE_SALTS) {
+            let window = (self.salts)(at);
+            let next = i64::from(window.valid_until);
+            salts.push(window);
+            // A schedule that does not move forward has nothing more to say.
+            if next <= at {
+                break;
+            }
+            at = next;
+        }
+        salts
     }
 
     /// Queues the answer to request `req_msg_id`.
@@ -124,12 +202,13 @@ impl ServerSession {
     /// client's session is known).
     pub fn poll_transmit(&mut self, now_ms: i64, rng: &mut impl RngCore) -> Option<Vec<u8>> {
         let session_id = self.session_id?;
+        let salt = self.salt(now_ms);
         self.outbox
             .build(
                 &mut self.queue,
                 &self.auth_key,
                 Direction::ServerToClient,
-                self.salt,
+                salt,
                 session_id,
                 now_ms,
                 rng,
@@ -156,7 +235,7 @@ impl ServerSession {
             let created = enums::NewSession::Created(types::NewSessionCreated {
                 first_msg_id: msg.msg_id,
                 unique_id: rng.next_u64() as i64,
-                server_salt: self.salt,
+                server_salt: self.salt(now_ms),
             });
             self.push(created.to_bytes(), IdKind::Other);
         }
@@ -164,12 +243,12 @@ impl ServerSession {
         if !self.check_id(msg.msg_id, msg.seq_no, now_ms)? {
             return Ok(events);
         }
-        if msg.salt != self.salt {
+        if !self.accepts_salt(msg.salt, now_ms.div_euclid(1000)) {
             let bad = enums::BadMsgNotification::BadServerSalt(types::BadServerSalt {
                 bad_msg_id: msg.msg_id,
                 bad_msg_seqno: msg.seq_no,
                 error_code: 48,
-                new_server_salt: self.salt,
+                new_server_salt: self.salt(now_ms),
             });
             self.push(bad.to_bytes(), IdKind::Other);
             return Ok(events);
@@ -177,11 +256,17 @@ impl ServerSession {
         if container::id_of(&msg.body) == Some(container::MSG_CONTAINER) {
             for inner in container::unpack(&msg.body)? {
                 if self.check_id(inner.msg_id, inner.seq_no, now_ms)? {
-                    self.handle_message(inner.msg_id, inner.seq_no, inner.body, &mut events)?;
+                    self.handle_message(
+                        inner.msg_id,
+                        inner.seq_no,
+                        inner.body,
+                        now_ms,
+                        &mut events,
+                    )?;
                 }
             }
         } else {
-            self.handle_message(msg.msg_id, msg.seq_no, &msg.body, &mut events)?;
+            self.handle_message(msg.msg_id, msg.seq_no, &msg.body, now_ms, &mut events)?;
         }
         Ok(events)
     }
@@ -225,6 +310,7 @@ impl ServerSession {
         msg_id: i64,
         seq_no: i32,
         body: &[u8],
+        now_ms: i64,
         events: &mut Vec<ServerEvent>,
     ) -> Result<()> {
         if seq_no & 1 == 1 {
@@ -255,19 +341,11 @@ impl ServerSession {
             }
             GET_FUTURE_SALTS => {
                 let req = functions::GetFutureSalts::deserialize(&mut cur)?;
-                let count = req.num.clamp(1, 64);
-                let now = (msg_id >> 32) as i32;
-                let salts = (0..count)
-                    .map(|i| types::FutureSalt {
-                        valid_since: now + i * 1800,
-                        valid_until: now + (i + 1) * 1800,
-                        salt: self.salt,
-                    })
-                    .collect();
+                let now = now_ms.div_euclid(1000);
                 let answer = enums::FutureSalts::FutureSalts(types::FutureSalts {
                     req_msg_id: msg_id,
-                    now,
-                    salts,
+                    now: clamp_time(now),
+                    salts: self.future_salts(now, req.num),
                 });
                 self.respond(msg_id, &answer.to_bytes());
             }

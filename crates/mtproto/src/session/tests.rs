@@ -503,3 +503,136 @@ fn msgs_state_req_is_answered_with_one_state_per_id() {
     let enums::MsgsStateInfo::MsgsStateInfo(info) = info;
     assert_eq!(info.info, vec![4, 4, 4]);
 }
+
+// ---- rotating salts ----------------------------------------------------
+
+/// A schedule of 10-second windows whose salt is the window number.
+fn ten_second_salts() -> Box<dyn Fn(i64) -> types::FutureSalt + Send> {
+    Box::new(|now| {
+        let epoch = now.div_euclid(10);
+        types::FutureSalt {
+            valid_since: (epoch * 10) as i32,
+            valid_until: (epoch * 10 + 10) as i32,
+            salt: epoch,
+        }
+    })
+}
+
+/// Sends `body` with `salt` at `now_ms`; returns whether it reached the
+/// app, and the `bad_server_salt` answer's new salt if there was one.
+fn send_with_salt(
+    server: &mut ServerSession,
+    salt: i64,
+    msg_id: i64,
+    now_ms: i64,
+) -> (bool, Option<i64>) {
+    let mut rng = ChaCha20Rng::seed_from_u64(msg_id as u64);
+    let header = Header {
+        salt,
+        session_id: 0x5e55,
+        msg_id,
+        seq_no: 1,
+    };
+    let packet = envelope::encrypt(
+        &key(1),
+        Direction::ClientToServer,
+        header,
+        &[7; 8],
+        &mut rng,
+    );
+    let reached = !server
+        .handle_packet(&packet, now_ms, &mut rng)
+        .unwrap()
+        .is_empty();
+    let mut new_salt = None;
+    while let Some(out) = server.poll_transmit(now_ms, &mut rng) {
+        let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &out).unwrap();
+        let bodies = match container::id_of(&msg.body) {
+            Some(container::MSG_CONTAINER) => container::unpack(&msg.body)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.body.to_vec())
+                .collect(),
+            _ => vec![msg.body],
+        };
+        for body in bodies {
+            if let Ok(enums::BadMsgNotification::BadServerSalt(bad)) =
+                enums::BadMsgNotification::from_bytes(&body)
+            {
+                new_salt = Some(bad.new_server_salt);
+            }
+        }
+    }
+    (reached, new_salt)
+}
+
+#[test]
+fn the_current_and_the_previous_salt_are_accepted() {
+    let mut server = ServerSession::with_salts(key(1), ten_second_salts());
+    let now = 1_700_000_005_000; // window 170_000_000
+    let epoch = 170_000_000;
+    let id = |n: i64| ((now / 1000) << 32) + n * 4;
+    assert_eq!(server.salt(now), epoch);
+    assert_eq!(send_with_salt(&mut server, epoch, id(1), now), (true, None));
+    assert_eq!(
+        send_with_salt(&mut server, epoch - 1, id(2), now),
+        (true, None)
+    );
+    // Two windows old, a future one, or garbage: refused with the current.
+    for (n, salt) in [(3, epoch - 2), (4, epoch + 1), (5, 0)] {
+        assert_eq!(
+            send_with_salt(&mut server, salt, id(n), now),
+            (false, Some(epoch))
+        );
+    }
+}
+
+#[test]
+fn future_salts_follow_the_schedule() {
+    let (mut client, _, mut rng) = pair();
+    let mut server = ServerSession::with_salts(key(1), ten_second_salts());
+    let now = 1_700_000_005_000;
+    client.request(vec![1; 4]);
+    pump(&mut client, &mut server, &mut rng, now, &mut echo);
+    let req = client.request(functions::GetFutureSalts { num: 4 }.to_bytes());
+    let events = pump(&mut client, &mut server, &mut rng, now, &mut echo);
+    let got = results(&events);
+    let (_, body) = got.iter().find(|(id, _)| *id == req).unwrap();
+    let enums::FutureSalts::FutureSalts(s) = enums::FutureSalts::from_bytes(body).unwrap();
+    assert_eq!(s.now, 1_700_000_005);
+    let windows: Vec<(i32, i32, i64)> = s
+        .salts
+        .iter()
+        .map(|f| (f.valid_since, f.valid_until, f.salt))
+        .collect();
+    assert_eq!(
+        windows,
+        (0..4)
+            .map(|i| (
+                1_700_000_000 + 10 * i,
+                1_700_000_010 + 10 * i,
+                170_000_000 + i as i64
+            ))
+            .collect::<Vec<_>>()
+    );
+    // Each announced salt is accepted in its window.
+    for (n, (since, _, salt)) in windows.into_iter().enumerate() {
+        let at = i64::from(since) * 1000 + 500;
+        let msg_id = (i64::from(since) << 32) + 4 * (n as i64 + 1);
+        assert_eq!(send_with_salt(&mut server, salt, msg_id, at).1, None);
+    }
+}
+
+#[test]
+fn the_client_follows_rotating_salts() {
+    let (mut client, _, mut rng) = pair();
+    let mut server = ServerSession::with_salts(key(1), ten_second_salts());
+    let mut now = 1_700_000_000_000;
+    for round in 0..6u8 {
+        let req = client.request(vec![round; 4]);
+        let events = pump(&mut client, &mut server, &mut rng, now, &mut echo);
+        assert_eq!(results(&events), vec![(req, vec![round; 4])]);
+        // Two windows later the client's salt is too old.
+        now += 20_000;
+    }
+}

@@ -6,7 +6,10 @@
 //! function is routed by its constructor id to the handler module of its
 //! area. Unknown methods get Telegram's `400 INPUT_METHOD_INVALID`,
 //! malformed ones `400 INPUT_FETCH_ERROR`, methods that need a login
-//! `401 AUTH_KEY_UNREGISTERED`: never silence.
+//! `401 AUTH_KEY_UNREGISTERED`: never silence. Over a temporary key that
+//! is not bound yet only the binding and `help.*` work (`401
+//! AUTH_KEY_PERM_EMPTY`); over a bound one, requests act with the
+//! permanent key's login.
 
 mod account;
 mod auth;
@@ -14,6 +17,7 @@ mod contacts;
 mod help;
 mod messages;
 mod peers;
+mod pfs;
 mod updates;
 mod users;
 
@@ -91,8 +95,19 @@ pub struct Context<'a> {
     pub dc_id: i32,
     /// What the connection's wrappers said.
     pub info: &'a mut ConnectionInfo,
-    /// The auth key the request came with.
+    /// The auth key whose login the request acts with: the key it came
+    /// with, or the permanent key that temporary key is bound to.
     pub key_id: i64,
+    /// The auth key the request was encrypted with.
+    pub wire_key_id: i64,
+    /// The request came over a temporary key bound to no permanent key:
+    /// only `auth.bindTempAuthKey` and `help.*` are allowed
+    /// (`401 AUTH_KEY_PERM_EMPTY` otherwise).
+    pub unbound_temp: bool,
+    /// The client's session id.
+    pub session_id: i64,
+    /// The request's msg_id.
+    pub msg_id: i64,
     /// The connection it came on.
     pub conn_id: ConnId,
 }
@@ -182,6 +197,9 @@ pub fn dispatch(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
         };
         body = inner;
     }
+    if ctx.unbound_temp && !pfs::allowed_unbound(id_of(&body)) {
+        return Reply::error(401, "AUTH_KEY_PERM_EMPTY");
+    }
     let fault =
         paperplane_tl::name_for_id(id_of(&body)).and_then(|name| ctx.shared.faults.take(name));
     match fault {
@@ -224,6 +242,7 @@ fn route(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
         f::auth::ImportAuthorization => auth::import_authorization,
         f::auth::ExportLoginToken => auth::export_login_token,
         f::auth::AcceptLoginToken => auth::accept_login_token,
+        f::auth::BindTempAuthKey => pfs::bind_temp_auth_key,
         f::auth::ImportLoginToken => auth::import_login_token,
         f::account::GetPassword => account::get_password,
         f::users::GetUsers => users::get_users,

@@ -90,7 +90,9 @@ impl State {
     }
 
     /// Stores a new message copy for `owner`, records its pts event and
-    /// pushes `updateNewMessage` to the owner's sessions except `except`.
+    /// pushes it to the owner's sessions except `except`: as
+    /// `updateShortMessage` to sessions that were pushed the other side's
+    /// `User` before, as `updates` with the users to the others.
     fn deliver(
         &mut self,
         pushes: &mut Pushes,
@@ -115,10 +117,12 @@ impl State {
             pts_count: 1,
         });
         let users = self.users_for(owner, &[message.from, message.peer]);
-        pushes.to_user(
+        pushes.message_to_user(
             owner,
             except,
             &view::updates(vec![update], users, message.date),
+            message.peer,
+            &view::short_message(&message),
         );
         message
     }

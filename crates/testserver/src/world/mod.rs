@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::error::{ApiError, ApiResult};
-use crate::hub::{ConnId, Hub, Push};
+use crate::hub::{ConnId, Hub, Outgoing};
 use auth::{Authorization, Logins};
 use messages::Mailbox;
 use password::{PasswordRecord, SrpLogin};
@@ -84,7 +84,31 @@ enum Target {
 /// Updates to push once a change is done.
 #[derive(Default)]
 pub struct Pushes {
-    items: Vec<(Target, Vec<u8>)>,
+    items: Vec<(Target, Outgoing)>,
+}
+
+/// The ids of the users an `Updates` carries.
+fn carried_users(updates: &enums::Updates) -> Vec<i64> {
+    let users = match updates {
+        enums::Updates::Updates(u) => &u.users,
+        enums::Updates::Combined(u) => &u.users,
+        _ => return Vec::new(),
+    };
+    users
+        .iter()
+        .map(|u| match u {
+            enums::User::User(u) => u.id,
+            enums::User::Empty(u) => u.id,
+        })
+        .collect()
+}
+
+fn outgoing(updates: &enums::Updates) -> Outgoing {
+    Outgoing {
+        full: updates.to_bytes(),
+        users: carried_users(updates),
+        short: None,
+    }
 }
 
 impl Pushes {
@@ -92,12 +116,28 @@ impl Pushes {
     /// connection `except`.
     pub fn to_user(&mut self, user_id: i64, except: Option<ConnId>, updates: &enums::Updates) {
         self.items
-            .push((Target::User { user_id, except }, updates.to_bytes()));
+            .push((Target::User { user_id, except }, outgoing(updates)));
+    }
+
+    /// Pushes a message to every session logged in as `user_id` except
+    /// `except`: as `short` to the sessions that have been pushed the
+    /// `User` of `peer` already, as `full` (with the users) to the others.
+    pub fn message_to_user(
+        &mut self,
+        user_id: i64,
+        except: Option<ConnId>,
+        full: &enums::Updates,
+        peer: i64,
+        short: &enums::Updates,
+    ) {
+        let mut item = outgoing(full);
+        item.short = Some((peer, short.to_bytes()));
+        self.items.push((Target::User { user_id, except }, item));
     }
 
     /// Pushes `updates` to every connection using key `key_id`.
     pub fn to_key(&mut self, key_id: i64, updates: &enums::Updates) {
-        self.items.push((Target::Key(key_id), updates.to_bytes()));
+        self.items.push((Target::Key(key_id), outgoing(updates)));
     }
 }
 
@@ -136,14 +176,13 @@ impl World {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut pushes = Pushes::default();
         let result = f(&mut state, &mut pushes);
-        for (target, bytes) in pushes.items {
-            let push = Push::Update(bytes);
+        for (target, item) in pushes.items {
             match target {
                 Target::User { user_id, except } => {
                     self.hub
-                        .send_to_keys(&state.keys_of(user_id), except, &push);
+                        .send_updates(&state.keys_of(user_id), except, &item);
                 }
-                Target::Key(key_id) => self.hub.send_to_keys(&[key_id], None, &push),
+                Target::Key(key_id) => self.hub.send_updates(&[key_id], None, &item),
             }
         }
         drop(state);

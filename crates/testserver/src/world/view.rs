@@ -134,6 +134,28 @@ pub fn message(m: &MessageRecord) -> enums::Message {
     })
 }
 
+/// `updateShortMessage` for a private message, as its owner has it (the
+/// form Telegram pushes once the owner's client knows the other side).
+pub fn short_message(m: &MessageRecord) -> enums::Updates {
+    enums::Updates::UpdateShortMessage(types::UpdateShortMessage {
+        out: m.out,
+        mentioned: false,
+        media_unread: false,
+        silent: false,
+        id: m.id,
+        user_id: m.peer,
+        message: m.text.clone(),
+        pts: m.pts,
+        pts_count: 1,
+        date: m.date,
+        fwd_from: None,
+        via_bot_id: None,
+        reply_to: None,
+        entities: entities(m),
+        ttl_period: None,
+    })
+}
+
 /// `messageEmpty` for an id the user does not have.
 pub fn message_empty(id: i32) -> enums::Message {
     enums::Message::Empty(types::MessageEmpty { id, peer_id: None })
