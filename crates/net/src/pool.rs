@@ -299,6 +299,11 @@ impl Pool {
         let mut fails = 0u32;
         let mut slept = Duration::ZERO;
         let mut migrations = 0u32;
+        if let Some(dc) = dc {
+            if !self.knows_dc(dc).await {
+                return Err(InvocationError::UnknownDc(dc));
+            }
+        }
         loop {
             let home = self.home_dc();
             let target = dc.unwrap_or(home);
@@ -312,7 +317,7 @@ impl Pool {
             };
             if let (None, Some(new_home)) = (dc, error.rpc().and_then(|e| e.migrate_to())) {
                 migrations += 1;
-                if migrations > MAX_MIGRATIONS || !self.state().dcs.contains_key(&new_home) {
+                if migrations > MAX_MIGRATIONS || !self.knows_dc(new_home).await {
                     return Err(error);
                 }
                 tracing::info!(from = home, to = new_home, "moving home DC");
@@ -334,6 +339,31 @@ impl Pool {
                 ControlFlow::Break(()) => return Err(error),
             }
         }
+    }
+
+    /// Whether DC `dc_id`'s address is known, asking the home DC's
+    /// configuration if it is not yet.
+    async fn knows_dc(&self, dc_id: i32) -> bool {
+        if self.state().dcs.contains_key(&dc_id) {
+            return true;
+        }
+        let home = self.home_dc();
+        let Ok(conn) = self.connection(home) else {
+            return false;
+        };
+        let config = match conn
+            .invoke_raw(functions::help::GetConfig {}.to_bytes())
+            .await
+        {
+            Ok(bytes) => enums::Config::from_bytes(&bytes),
+            Err(_) => return false,
+        };
+        let Ok(enums::Config::Config(config)) = config else {
+            return false;
+        };
+        let mut state = self.state();
+        apply_dc_options(&mut state, config.dc_options);
+        state.dcs.contains_key(&dc_id)
     }
 
     /// Logs DC `dc_id` in with the home DC's authorization, if home is
@@ -406,34 +436,39 @@ async fn route_events(pool: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Connect
             ConnectionEvent::Config { config, .. } => {
                 let enums::Config::Config(config) = *config;
                 let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
-                let mut seen = Vec::new();
-                for option in config.dc_options {
-                    let enums::DcOption::DcOption(o) = option;
-                    let usable =
-                        !o.ipv6 && !o.media_only && !o.cdn && !o.tcpo_only && o.secret.is_none();
-                    if !usable || seen.contains(&o.id) {
-                        continue;
-                    }
-                    let (Ok(ip), Ok(port)) = (o.ip_address.parse(), u16::try_from(o.port)) else {
-                        continue;
-                    };
-                    seen.push(o.id);
-                    let addr = SocketAddr::new(ip, port);
-                    state
-                        .dcs
-                        .entry(o.id)
-                        .and_modify(|d| d.addr = addr)
-                        .or_insert(DcState {
-                            addr,
-                            key: None,
-                            authorized: false,
-                        });
-                }
+                apply_dc_options(&mut state, config.dc_options);
                 PoolEvent::Changed
             }
             ConnectionEvent::Update { dc_id, body } => PoolEvent::Update { dc_id, body },
             ConnectionEvent::NewSession { dc_id } => PoolEvent::NewSession { dc_id },
         };
         let _ = inner.events.send(forward);
+    }
+}
+
+/// Takes each DC's first plain IPv4 address from a configuration (the
+/// entry Telegram lists first for ordinary connections).
+fn apply_dc_options(state: &mut State, options: Vec<enums::DcOption>) {
+    let mut seen = Vec::new();
+    for option in options {
+        let enums::DcOption::DcOption(o) = option;
+        let usable = !o.ipv6 && !o.media_only && !o.cdn && !o.tcpo_only && o.secret.is_none();
+        if !usable || seen.contains(&o.id) {
+            continue;
+        }
+        let (Ok(ip), Ok(port)) = (o.ip_address.parse(), u16::try_from(o.port)) else {
+            continue;
+        };
+        seen.push(o.id);
+        let addr = SocketAddr::new(ip, port);
+        state
+            .dcs
+            .entry(o.id)
+            .and_modify(|d| d.addr = addr)
+            .or_insert(DcState {
+                addr,
+                key: None,
+                authorized: false,
+            });
     }
 }

@@ -114,12 +114,13 @@ async fn other_dcs_get_their_own_connection() {
     for dc in [1, 3, 4, 5] {
         assert_eq!(nearest(&pool, Some(dc)).await.unwrap(), dc);
     }
+    // One key per DC used (DC 2 never was).
+    assert_eq!(server.auth_key_count(), 4);
+    // An unknown DC is looked up in the home DC's configuration first.
     assert!(matches!(
         nearest(&pool, Some(9)).await,
         Err(InvocationError::UnknownDc(9))
     ));
-    // One key per DC used (DC 2 never was).
-    assert_eq!(server.auth_key_count(), 4);
 }
 
 #[tokio::test]
@@ -186,4 +187,18 @@ async fn futures_join_all<F: std::future::Future>(
     })
     .await;
     out.into_iter().flatten().collect()
+}
+
+#[tokio::test]
+async fn dcs_not_yet_known_are_learned_from_the_config() {
+    let server = TestServer::start(Default::default()).await.unwrap();
+    let mut state = state_for(&server);
+    state.dcs.retain(|id, _| *id == 2);
+    let (pool, _events) = Pool::new(config_for(&server, TransportKind::Abridged), state);
+    assert_eq!(nearest(&pool, Some(4)).await.unwrap(), 4);
+    assert_eq!(pool.snapshot().dcs[&4].addr, server.dc(4).unwrap());
+    assert!(matches!(
+        nearest(&pool, Some(9)).await,
+        Err(InvocationError::UnknownDc(9))
+    ));
 }
