@@ -33,6 +33,20 @@ impl InputMessage {
         }
     }
 
+    /// A message written in Markdown (`**bold**`, `__italic__`, `` `code` ``,
+    /// `[link](url)`, …), sent as plain text with entities.
+    pub fn markdown(text: &str) -> Self {
+        let (text, entities) = paperplane_parsers::parse_markdown(text);
+        Self::text(text).entities(entities)
+    }
+
+    /// A message written in Telegram's HTML subset (`<b>`, `<i>`, `<code>`,
+    /// `<a href>`, …), sent as plain text with entities.
+    pub fn html(text: &str) -> Self {
+        let (text, entities) = paperplane_parsers::parse_html(text);
+        Self::text(text).entities(entities)
+    }
+
     /// Formatting entities for the text (UTF-16 offsets, as Telegram counts).
     pub fn entities(mut self, entities: Vec<enums::MessageEntity>) -> Self {
         self.entities = (!entities.is_empty()).then_some(entities);

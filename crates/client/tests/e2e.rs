@@ -509,3 +509,37 @@ async fn updates_keep_coming_after_the_network_drops() {
         .unwrap();
     assert_eq!(next_incoming(&mut stream).await.text(), Some("after"));
 }
+
+#[tokio::test]
+async fn formatting_survives_the_trip() {
+    let server = server().await;
+    let (alice, _s1) = builder(&server).connect().await.unwrap();
+    let (bob, _s2) = builder(&server).connect().await.unwrap();
+    login(&alice, "9996621212").await;
+    login(&bob, "9996621313").await;
+    let mut stream = bob.stream_updates();
+    let peer = alice.resolve_peer("+9996621313").await.unwrap();
+    alice
+        .send_message_to_peer(
+            peer.clone(),
+            paperplane::InputMessage::markdown("**bold** and `code`"),
+        )
+        .await
+        .unwrap();
+    let got = next_incoming(&mut stream).await;
+    assert_eq!(got.text(), Some("bold and code"));
+    assert_eq!(got.entities().len(), 2);
+    assert_eq!(got.markdown_text().as_deref(), Some("**bold** and `code`"));
+    assert_eq!(
+        got.html_text().as_deref(),
+        Some("<b>bold</b> and <code>code</code>")
+    );
+
+    alice
+        .send_message_to_peer(peer, paperplane::InputMessage::html("<i>x</i> &lt; y"))
+        .await
+        .unwrap();
+    let got = next_incoming(&mut stream).await;
+    assert_eq!(got.text(), Some("x < y"));
+    assert_eq!(got.html_text().as_deref(), Some("<i>x</i> &lt; y"));
+}

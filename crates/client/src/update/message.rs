@@ -56,6 +56,18 @@ impl IncomingMessage {
         }
     }
 
+    /// The text with its formatting as Markdown.
+    pub fn markdown_text(&self) -> Option<String> {
+        self.text()
+            .map(|text| paperplane_parsers::generate_markdown(text, self.entities()))
+    }
+
+    /// The text with its formatting as HTML.
+    pub fn html_text(&self) -> Option<String> {
+        self.text()
+            .map(|text| paperplane_parsers::generate_html(text, self.entities()))
+    }
+
     /// The text's formatting entities.
     pub fn entities(&self) -> &[enums::MessageEntity] {
         match &*self.raw {
