@@ -124,6 +124,11 @@ pub struct ConnectionConfig {
     pub pfs: bool,
 }
 
+/// How long acknowledgements may wait for a request to ride along with.
+const ACK_DELAY: Duration = Duration::from_millis(200);
+/// How many acknowledgements are held back at most.
+const MAX_HELD_ACKS: usize = 64;
+
 /// How long a temporary key lives (PFS).
 const TEMP_KEY_LIFETIME: i32 = 24 * 60 * 60;
 /// A temporary key is replaced this long before it expires.
@@ -211,6 +216,7 @@ impl Connection {
             binding: None,
             lost_binding: false,
             bind_failures: 0,
+            ack_deadline: None,
             session: None,
             pending: HashMap::new(),
             waiting: Vec::new(),
@@ -285,6 +291,8 @@ struct Task {
     lost_binding: bool,
     /// Bindings refused in a row.
     bind_failures: u32,
+    /// When held-back acknowledgements must go out on their own.
+    ack_deadline: Option<Instant>,
     session: Option<ClientSession>,
     pending: HashMap<RequestId, Pending>,
     /// Requests that arrived before any session existed.
@@ -648,6 +656,7 @@ impl Task {
                         }
                     }
                 }
+                _ = sleep_until_some(self.ack_deadline) => {}
                 _ = tokio::time::sleep_until(renew_temp_key) => {
                     // Move to a fresh temporary key before this one expires.
                     self.temp = None;
@@ -686,6 +695,26 @@ impl Task {
             // Nothing may run on the temporary key before it is bound.
             return Ok(());
         }
+        // Acks ride along with the next request; alone they wait until
+        // enough pile up or the ack delay runs out.
+        if !session.has_queued() {
+            match session.pending_acks() {
+                0 => {
+                    self.ack_deadline = None;
+                    return Ok(());
+                }
+                n if n < MAX_HELD_ACKS => {
+                    let deadline = *self
+                        .ack_deadline
+                        .get_or_insert_with(|| Instant::now() + ACK_DELAY);
+                    if Instant::now() < deadline {
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.ack_deadline = None;
         let mut out = Vec::new();
         let now = now_ms();
         while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
@@ -883,5 +912,13 @@ impl Io {
             self.stream.readable().await.map_err(|e| e.to_string())?;
             self.read_available()?;
         }
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }

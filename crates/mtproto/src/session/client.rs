@@ -190,6 +190,17 @@ impl ClientSession {
         (id, packet)
     }
 
+    /// Whether requests (or service messages) wait to be sent; acks alone
+    /// do not count.
+    pub fn has_queued(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
+    /// How many received messages wait to be acknowledged.
+    pub fn pending_acks(&self) -> usize {
+        self.outbox.acks.len()
+    }
+
     /// Requests sent or queued but not answered yet.
     pub fn pending(&self) -> impl Iterator<Item = RequestId> + '_ {
         self.requests.keys().copied()
