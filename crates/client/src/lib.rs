@@ -50,5 +50,6 @@ pub use client::{Client, ShutdownToken};
 pub use messages::InputMessage;
 pub use paperplane_net::{InvocationError, RpcError, TransportKind, retry};
 pub use paperplane_parsers as parsers;
+pub use paperplane_session as session;
 pub use paperplane_tl as tl;
 pub use update::{IncomingMessage, MessageDeletion, Update, UpdateStream};
