@@ -152,12 +152,7 @@ impl IncomingMessage {
         &self,
         message: impl Into<InputMessage>,
     ) -> Result<IncomingMessage, InvocationError> {
-        let peer = self
-            .peer_id()
-            .cloned()
-            .ok_or_else(|| InvocationError::Invalid("the message has no chat".into()))?;
-        let message = message.into().reply_to(Some(self.id()));
-        self.client.send_message_to_peer(peer, message).await
+        self.respond(message.into().reply_to(Some(self.id()))).await
     }
 
     /// Sends `message` to the same chat, not as a reply.

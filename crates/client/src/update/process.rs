@@ -24,58 +24,55 @@ pub(crate) async fn process(client: &Client, work: Work) {
     }
 }
 
+/// The `message` a short update (`updateShortMessage`,
+/// `updateShortChatMessage`) stands for.
+macro_rules! message_of_short {
+    ($u:expr, $from:expr, $peer:expr) => {{
+        let u = $u;
+        short_message(
+            u.id,
+            u.out,
+            $from,
+            $peer,
+            u.date,
+            u.message,
+            u.entities,
+            u.fwd_from,
+            u.via_bot_id,
+            u.reply_to,
+            u.silent,
+            u.mentioned,
+            u.media_unread,
+            u.ttl_period,
+            None,
+        )
+    }};
+}
+
+fn user_peer(user_id: i64) -> enums::Peer {
+    enums::Peer::User(types::PeerUser { user_id })
+}
+
 async fn handle(client: &Client, updates: enums::Updates) {
     let self_id = client.self_id();
     match updates {
         enums::Updates::TooLong => get_difference(client).await,
         enums::Updates::UpdateShortMessage(u) => {
-            let peer = enums::Peer::User(types::PeerUser { user_id: u.user_id });
+            let peer = user_peer(u.user_id);
             let from = match u.out {
-                true => self_id.map(|user_id| enums::Peer::User(types::PeerUser { user_id })),
+                true => self_id.map(user_peer),
                 false => Some(peer.clone()),
             };
-            let message = short_message(
-                u.id,
-                u.out,
-                from,
-                peer,
-                u.date,
-                u.message,
-                u.entities,
-                u.fwd_from,
-                u.via_bot_id,
-                u.reply_to,
-                u.silent,
-                u.mentioned,
-                u.media_unread,
-                u.ttl_period,
-                None,
-            );
-            let update = new_message(message, u.pts, u.pts_count);
-            apply(client, vec![update], u.date).await;
+            let (date, pts, count) = (u.date, u.pts, u.pts_count);
+            let update = new_message(message_of_short!(u, from, peer), pts, count);
+            apply(client, vec![update], date).await;
         }
         enums::Updates::UpdateShortChatMessage(u) => {
             let peer = enums::Peer::Chat(types::PeerChat { chat_id: u.chat_id });
-            let from = Some(enums::Peer::User(types::PeerUser { user_id: u.from_id }));
-            let message = short_message(
-                u.id,
-                u.out,
-                from,
-                peer,
-                u.date,
-                u.message,
-                u.entities,
-                u.fwd_from,
-                u.via_bot_id,
-                u.reply_to,
-                u.silent,
-                u.mentioned,
-                u.media_unread,
-                u.ttl_period,
-                None,
-            );
-            let update = new_message(message, u.pts, u.pts_count);
-            apply(client, vec![update], u.date).await;
+            let from = Some(user_peer(u.from_id));
+            let (date, pts, count) = (u.date, u.pts, u.pts_count);
+            let update = new_message(message_of_short!(u, from, peer), pts, count);
+            apply(client, vec![update], date).await;
         }
         enums::Updates::UpdateShort(u) => apply(client, vec![u.update], u.date).await,
         enums::Updates::Combined(u) => {
