@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use paperplane_crypto::rsa::RsaPublicKey;
-use paperplane_net::{InitParams, InvocationError, PoolConfig, RetryPolicy, TransportKind};
+use paperplane_net::{
+    InitParams, InvocationError, MtProxy, PoolConfig, ProxyLinkError, ProxySecret, RetryPolicy,
+    TransportKind,
+};
 use paperplane_session::{
     BinaryFileBackend, InMemoryBackend, Session, SessionBackend, SessionError,
 };
@@ -27,12 +30,46 @@ pub enum BuildError {
     /// `server_key` is not a PEM RSA public key.
     #[error("server_key is not an RSA public key in PEM: {0}")]
     InvalidServerKey(String),
+    /// The MTProxy link or address is not usable.
+    #[error("proxy: {0}")]
+    InvalidProxy(#[from] ProxyLinkError),
     /// The session could not be loaded.
     #[error("session: {0}")]
     Session(#[from] SessionError),
     /// The first connection failed.
     #[error("connect: {0}")]
     Connect(#[from] InvocationError),
+}
+
+/// An MTProxy as given to the builder, checked at connect.
+enum ProxyOption {
+    Link(String),
+    Addr(String, ProxySecret),
+}
+
+impl ProxyOption {
+    fn resolve(&self) -> Result<MtProxy, ProxyLinkError> {
+        match self {
+            Self::Link(link) => MtProxy::from_link(link),
+            Self::Addr(addr, secret) => {
+                let (host, port) = addr
+                    .rsplit_once(':')
+                    .ok_or_else(|| ProxyLinkError::InvalidPort(addr.clone()))?;
+                let host = host
+                    .strip_prefix('[')
+                    .and_then(|h| h.strip_suffix(']'))
+                    .unwrap_or(host);
+                if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
+                    return Err(ProxyLinkError::InvalidServer(host.to_owned()));
+                }
+                let port = match port.parse::<u16>() {
+                    Ok(port) if port != 0 => port,
+                    _ => return Err(ProxyLinkError::InvalidPort(port.to_owned())),
+                };
+                Ok(MtProxy::new(host, port, secret.clone()))
+            }
+        }
+    }
 }
 
 enum Storage {
@@ -50,6 +87,7 @@ pub struct ClientBuilder {
     catch_up: bool,
     dc_addr: Option<String>,
     server_key: Option<String>,
+    proxy: Option<ProxyOption>,
     pool: PoolConfig,
 }
 
@@ -62,6 +100,7 @@ impl Default for ClientBuilder {
             catch_up: false,
             dc_addr: None,
             server_key: None,
+            proxy: None,
             pool: PoolConfig::default(),
         }
     }
@@ -124,6 +163,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Reach every DC through the MTProxy of a link:
+    /// `https://t.me/proxy?server=HOST&port=PORT&secret=SECRET` or
+    /// `tg://proxy?…`, the secret in hex or base64url (16 bytes, `dd` + 16,
+    /// or `ee` + 16 + domain for FakeTLS). The secret picks the transport
+    /// ([`transport`](Self::transport) is then ignored). An invalid link
+    /// is a [`BuildError::InvalidProxy`] at [`connect`](Self::connect).
+    pub fn proxy_link(mut self, link: impl Into<String>) -> Self {
+        self.proxy = Some(ProxyOption::Link(link.into()));
+        self
+    }
+
+    /// Reach every DC through the MTProxy at `addr` (`HOST:PORT`) with
+    /// `secret`, as [`proxy_link`](Self::proxy_link) does.
+    pub fn mtproxy(mut self, addr: impl Into<String>, secret: ProxySecret) -> Self {
+        self.proxy = Some(ProxyOption::Addr(addr.into(), secret));
+        self
+    }
+
     /// Connect to this `HOST:PORT` as DC 2 instead of Telegram's servers;
     /// the other DCs are learned from its `help.getConfig`.
     pub fn dc_addr(mut self, addr: impl Into<String>) -> Self {
@@ -181,6 +238,9 @@ impl ClientBuilder {
             Some(text) => Some(resolve_addr(text)?),
             None => None,
         };
+        if let Some(proxy) = &self.proxy {
+            self.pool.proxy = Some(proxy.resolve()?);
+        }
         if let Some(pem) = &self.server_key {
             let key = RsaPublicKey::from_pem(pem)
                 .map_err(|e| BuildError::InvalidServerKey(e.to_string()))?;

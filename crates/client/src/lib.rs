@@ -32,7 +32,8 @@
 //!
 //! To point the client at the local test server (or any private server),
 //! give its address and RSA public key:
-//! `.dc_addr("127.0.0.1:4430").server_key(pem)`.
+//! `.dc_addr("127.0.0.1:4430").server_key(pem)`. To go through an
+//! MTProxy: `.proxy_link("https://t.me/proxy?server=HOST&port=PORT&secret=SECRET")`.
 
 #![forbid(unsafe_code)]
 
@@ -48,7 +49,9 @@ pub use auth::{LoginToken, PasswordToken, QrLogin, SignInError, User};
 pub use builder::{BuildError, ClientBuilder};
 pub use client::{Client, ShutdownToken};
 pub use messages::InputMessage;
-pub use paperplane_net::{InvocationError, RpcError, TransportKind, retry};
+pub use paperplane_net::{
+    InvocationError, MtProxy, ProxyLinkError, ProxySecret, RpcError, TransportKind, retry,
+};
 pub use paperplane_parsers as parsers;
 pub use paperplane_session as session;
 pub use paperplane_tl as tl;

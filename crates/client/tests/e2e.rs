@@ -543,3 +543,85 @@ async fn formatting_survives_the_trip() {
     assert_eq!(got.text(), Some("x < y"));
     assert_eq!(got.html_text().as_deref(), Some("<i>x</i> &lt; y"));
 }
+
+#[tokio::test]
+async fn mtproxy_carries_login_messages_and_migration() {
+    use paperplane::{BuildError, ProxySecret};
+    let dd = "dd00112233445566778899aabbccddeeff";
+    // ee + key + "example.com"
+    let ee = "eeffeeddccbbaa99887766554433221100".to_owned() + "6578616d706c652e636f6d";
+    let server = server_with(Options {
+        proxy_secrets: vec![
+            ProxySecret::from_hex(dd).unwrap(),
+            ProxySecret::from_hex(&ee).unwrap(),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let proxy = server.proxy_addr().unwrap();
+    // DC 2's own address is unreachable: only the proxy can be used.
+    let through = |b: ClientBuilder| b.dc_addr("127.0.0.1:1");
+
+    // dd secret from a t.me link; the user lives on DC 4 (PHONE_MIGRATE).
+    let link = format!(
+        "https://t.me/proxy?server={}&port={}&secret={dd}",
+        proxy.ip(),
+        proxy.port()
+    );
+    let (client, _shutdown) = through(builder(&server))
+        .proxy_link(link)
+        .connect()
+        .await
+        .unwrap();
+    let me = login(&client, "9996641234").await;
+    assert_eq!(client.home_dc(), 4);
+    client.send_message("me", "via dd proxy").await.unwrap();
+    assert!(
+        server
+            .control()
+            .messages_of(me.id())
+            .iter()
+            .any(|m| m.text == "via dd proxy")
+    );
+    assert!(server.proxied_connections(2) >= 1);
+    assert!(server.proxied_connections(4) >= 1);
+
+    // ee (FakeTLS) secret given directly, test DC numbering (+10000).
+    let before = server.proxied_connections(2);
+    let (client, _shutdown) = through(builder(&server))
+        .mtproxy(proxy.to_string(), ProxySecret::from_hex(&ee).unwrap())
+        .test_mode(true)
+        .connect()
+        .await
+        .unwrap();
+    let me = login(&client, "9996627777").await;
+    client.send_message("me", "via FakeTLS").await.unwrap();
+    assert!(
+        server
+            .control()
+            .messages_of(me.id())
+            .iter()
+            .any(|m| m.text == "via FakeTLS")
+    );
+    assert!(server.proxied_connections(2) > before);
+
+    // A bad link is refused before anything connects.
+    for bad in [
+        "https://t.me/proxy?server=h&port=1&secret=00".to_owned(),
+        "https://t.me/socks?server=h&port=1".to_owned(),
+        format!("tg://proxy?server=h&port=70000&secret={dd}"),
+    ] {
+        assert!(
+            matches!(
+                builder(&server).proxy_link(bad.clone()).connect().await,
+                Err(BuildError::InvalidProxy(_))
+            ),
+            "{bad}"
+        );
+    }
+    let secret = ProxySecret::from_hex(dd).unwrap();
+    assert!(matches!(
+        builder(&server).mtproxy("no-port", secret).connect().await,
+        Err(BuildError::InvalidProxy(_))
+    ));
+}

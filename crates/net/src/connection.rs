@@ -30,6 +30,7 @@ use tokio::time::{Instant, timeout};
 
 use crate::backoff::Backoff;
 use crate::error::{InvocationError, RpcError};
+use crate::proxy::MtProxy;
 use crate::transport_kind::TransportKind;
 
 /// How long a TCP connect or a key exchange step may take.
@@ -122,6 +123,9 @@ pub struct ConnectionConfig {
     /// Perfect forward secrecy: talk over temporary keys bound to the
     /// permanent one (`auth.bindTempAuthKey`), renewed before they expire.
     pub pfs: bool,
+    /// Connect through this MTProxy instead of to `addr`; its secret then
+    /// decides the transport (`transport` is ignored).
+    pub proxy: Option<MtProxy>,
 }
 
 /// How long acknowledgements may wait for a request to ride along with.
@@ -370,14 +374,23 @@ impl Task {
     }
 
     async fn connect_once(&mut self) -> Exit {
-        let stream = match timeout(CONNECT_TIMEOUT, TcpStream::connect(self.config.addr)).await {
+        let mode = match self.transport_mode() {
+            Ok(mode) => mode,
+            Err(why) => return Exit::Lost(why),
+        };
+        let connect = async {
+            match &self.config.proxy {
+                Some(proxy) => TcpStream::connect((proxy.host.as_str(), proxy.port)).await,
+                None => TcpStream::connect(self.config.addr).await,
+            }
+        };
+        let stream = match timeout(CONNECT_TIMEOUT, connect).await {
             Ok(Ok(stream)) => stream,
             Ok(Err(e)) => return Exit::Lost(e.to_string()),
             Err(_) => return Exit::Lost("connect timed out".into()),
         };
         let _ = stream.set_nodelay(true);
         let mut io = Io::new(stream);
-        let mode = self.config.transport.mode();
         let mut out = Vec::new();
         let now = (now_ms() / 1000) as u64;
         let mut transport = match ClientTransport::new(
@@ -391,6 +404,11 @@ impl Task {
         };
         if let Err(e) = io.stream.write_all(&out).await {
             return Exit::Lost(e.to_string());
+        }
+        match timeout(CONNECT_TIMEOUT, io.finish_opening(&mut transport)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => return Exit::Lost(why),
+            Err(_) => return Exit::Lost("TLS handshake with the proxy timed out".into()),
         }
         let setup = match timeout(
             CONNECT_TIMEOUT * 3,
@@ -409,6 +427,23 @@ impl Task {
         self.start_session();
         self.backoff.reset();
         self.serve(&mut io, &mut transport).await
+    }
+
+    /// The transport: the configured one, or what the MTProxy's secret asks
+    /// for, naming this DC in the obfuscated2 header (+10000 on test
+    /// servers, as tdlib does).
+    fn transport_mode(&self) -> Result<transport::ClientMode, String> {
+        let Some(proxy) = &self.config.proxy else {
+            return Ok(self.config.transport.mode());
+        };
+        let dc_id = match self.config.test_mode {
+            true => self.config.dc_id.checked_add(10_000),
+            false => Some(self.config.dc_id),
+        };
+        let dc_id = dc_id
+            .and_then(|id| i16::try_from(id).ok())
+            .ok_or_else(|| format!("DC {} cannot be named to an MTProxy", self.config.dc_id))?;
+        Ok(transport::ClientMode::mtproxy(&proxy.secret, dc_id))
     }
 
     /// Creates what keys are missing: the permanent one, and with PFS a
@@ -898,6 +933,26 @@ impl Io {
                 }
             }
         })
+    }
+
+    /// Waits until packets may be sent: a FakeTLS client first needs the
+    /// server's hello; other transports are ready at once.
+    async fn finish_opening(&mut self, transport: &mut ClientTransport) -> Result<(), String> {
+        while !transport.is_ready() {
+            if transport
+                .decode(&mut self.input)
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
+                return Err("the server sent a packet before the handshake".into());
+            }
+            if transport.is_ready() {
+                break;
+            }
+            self.stream.readable().await.map_err(|e| e.to_string())?;
+            self.read_available()?;
+        }
+        Ok(())
     }
 
     /// Reads until one frame is whole.

@@ -7,6 +7,8 @@
 //! - [`Pool`]: the DCs of one account; home-DC routing, transparent
 //!   `*_MIGRATE_X` handling, login export/import for other DCs,
 //!   [`RetryPolicy`] ([`AutoSleep`], [`NoRetries`]) for flood waits.
+//! - [`MtProxy`]: an MTProxy from a `t.me/proxy` link; with one in
+//!   [`PoolConfig::proxy`] every DC connection goes through it.
 //!
 //! The protocol itself lives in `paperplane-mtproto` as sans-IO state
 //! machines; this crate only moves bytes, keeps time and holds state.
@@ -27,12 +29,15 @@ mod backoff;
 mod connection;
 mod error;
 mod pool;
+mod proxy;
 pub mod retry;
 mod transport_kind;
 
 pub use backoff::Backoff;
 pub use connection::{Connection, ConnectionConfig, ConnectionEvent, InitParams, KeyState};
 pub use error::{InvocationError, RpcError};
+pub use paperplane_mtproto::transport::ProxySecret;
 pub use pool::{DcState, Pool, PoolConfig, PoolEvent, PoolState, TELEGRAM_DCS};
+pub use proxy::{MtProxy, ProxyLinkError};
 pub use retry::{AutoSleep, NoRetries, RetryContext, RetryPolicy};
 pub use transport_kind::TransportKind;

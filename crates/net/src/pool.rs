@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use crate::backoff::Backoff;
 use crate::connection::{Connection, ConnectionConfig, ConnectionEvent, InitParams, KeyState};
 use crate::error::InvocationError;
+use crate::proxy::MtProxy;
 use crate::retry::{self, AutoSleep, RetryPolicy};
 use crate::transport_kind::TransportKind;
 
@@ -58,6 +59,9 @@ pub struct PoolConfig {
     /// Perfect forward secrecy: every connection runs on a temporary key
     /// bound to the permanent one.
     pub pfs: bool,
+    /// Reach every DC through this MTProxy (its secret picks the
+    /// transport; [`PoolConfig::transport`] is then ignored).
+    pub proxy: Option<MtProxy>,
 }
 
 impl Default for PoolConfig {
@@ -71,6 +75,7 @@ impl Default for PoolConfig {
             ping_interval: Duration::from_secs(60),
             backoff: Backoff::default(),
             pfs: false,
+            proxy: None,
         }
     }
 }
@@ -81,6 +86,7 @@ impl std::fmt::Debug for PoolConfig {
             .field("transport", &self.transport)
             .field("test_mode", &self.test_mode)
             .field("init", &self.init)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -265,6 +271,7 @@ impl Pool {
             ping_interval: self.inner.config.ping_interval,
             backoff: self.inner.config.backoff.clone(),
             pfs: self.inner.config.pfs,
+            proxy: self.inner.config.proxy.clone(),
         };
         let conn = Connection::spawn(config, dc.key.clone(), self.inner.connection_events.clone());
         state.conns.insert(dc_id, conn.clone());

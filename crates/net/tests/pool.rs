@@ -202,3 +202,44 @@ async fn dcs_not_yet_known_are_learned_from_the_config() {
         Err(InvocationError::UnknownDc(9))
     ));
 }
+
+#[tokio::test]
+async fn every_dc_is_reached_through_an_mtproxy() {
+    use paperplane_mtproto::transport::ProxySecret;
+    use paperplane_net::MtProxy;
+    let secrets = [
+        "00112233445566778899aabbccddeeff",
+        "dd00112233445566778899aabbccddeeff",
+        // ee + key + "example.com"
+        "ee00112233445566778899aabbccddeeff6578616d706c652e636f6d",
+    ];
+    let server = TestServer::start(paperplane_testserver::Options {
+        proxy_secrets: secrets
+            .iter()
+            .map(|hex| ProxySecret::from_hex(hex).unwrap())
+            .collect(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let proxy = server.proxy_addr().unwrap();
+    for secret in secrets {
+        let link = format!(
+            "tg://proxy?server={}&port={}&secret={secret}",
+            proxy.ip(),
+            proxy.port()
+        );
+        let mut state = state_for(&server);
+        // The DCs' own addresses are never used: everything goes to the proxy.
+        for dc in state.dcs.values_mut() {
+            dc.addr = "192.0.2.1:9".parse().unwrap();
+        }
+        let config = PoolConfig {
+            proxy: Some(MtProxy::from_link(&link).unwrap()),
+            ..config_for(&server, TransportKind::Abridged)
+        };
+        let (pool, _events) = Pool::new(config, state);
+        assert_eq!(nearest(&pool, None).await.unwrap(), 2, "{secret}");
+        assert_eq!(nearest(&pool, Some(4)).await.unwrap(), 4, "{secret}");
+    }
+}

@@ -31,10 +31,23 @@ pub enum ConnError {
     /// The client used a key the server does not know.
     #[error("unknown auth key {0:#x}")]
     UnknownKey(i64),
+    /// An MTProxy client asked for a DC the server does not run.
+    #[error("MTProxy client asked for unknown DC {0}")]
+    UnknownDc(i16),
+}
+
+/// Where a listener's connections go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Straight to this DC.
+    Dc(i32),
+    /// The MTProxy endpoint: to the DC the obfuscated2 header names.
+    Proxy,
 }
 
 /// State of one connection beyond its transport.
 struct Connection {
+    /// The DC served; 0 until an MTProxy client's header named it.
     dc_id: i32,
     shared: Arc<Shared>,
     rng: ChaCha20Rng,
@@ -105,15 +118,23 @@ const KEEP_OUT: usize = 4096;
 /// server stops.
 pub async fn serve(
     mut stream: TcpStream,
-    dc_id: i32,
+    route: Route,
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
 ) -> Result<(), ConnError> {
     let (conn_id, mut pushes) = shared.world.hub().register();
     let hub_shared = shared.clone();
     let _registration = Registration::new(hub_shared.world.hub(), conn_id);
+    let direct = [transport::ServerConfig::new()];
+    let configs = match route {
+        Route::Dc(_) => &direct[..],
+        Route::Proxy => &hub_shared.proxy[..],
+    };
     let mut conn = Connection {
-        dc_id,
+        dc_id: match route {
+            Route::Dc(id) => id,
+            Route::Proxy => 0,
+        },
         shared,
         rng: ChaCha20Rng::from_entropy(),
         handshake: ServerHandshake::new(),
@@ -124,7 +145,6 @@ pub async fn serve(
         conn_id,
         drop_now: false,
     };
-    let config = transport::ServerConfig::new();
     let mut input = ReadBuf::new();
     let mut out = Vec::new();
     let mut transport: Option<ServerTransport> = None;
@@ -156,17 +176,12 @@ pub async fn serve(
         // What came before a close is still handled (and answered, in case
         // the peer only shut its sending side).
         if transport.is_none() {
-            transport = ServerTransport::accept(
-                &config,
-                &mut input,
-                unix_now() as u64,
-                &mut conn.rng,
-                &mut out,
-            )?;
+            transport = accept(configs, &mut input, &mut conn.rng, &mut out)?;
         }
         let Some(t) = transport.as_mut() else {
             continue;
         };
+        conn.resolve_dc(t)?;
         let result = drain(&mut conn, t, &mut input, &mut out);
         if conn.drop_now {
             // The request was carried out; its answer is lost with the
@@ -182,6 +197,34 @@ pub async fn serve(
     Ok(())
 }
 
+/// Accepts the connection with the first of `configs` its opening
+/// matches (MTProxy tries each of its secrets the same way); `Ok(None)`
+/// while more bytes are needed.
+fn accept(
+    configs: &[transport::ServerConfig],
+    input: &mut ReadBuf,
+    rng: &mut ChaCha20Rng,
+    out: &mut Vec<u8>,
+) -> Result<Option<ServerTransport>, transport::TransportError> {
+    let now = unix_now() as u64;
+    let mut waiting = false;
+    let mut refused = None;
+    for config in configs {
+        // A refusal consumes nothing, so the next secret sees the same bytes.
+        match ServerTransport::accept(config, input, now, rng, out) {
+            Ok(Some(accepted)) => return Ok(Some(accepted)),
+            Ok(None) => waiting = true,
+            Err(e) => {
+                refused.get_or_insert(e);
+            }
+        }
+    }
+    match (waiting, refused) {
+        (false, Some(e)) => Err(e),
+        _ => Ok(None),
+    }
+}
+
 /// Handles every whole packet in `input`, appending what to send to `out`.
 fn drain(
     conn: &mut Connection,
@@ -190,6 +233,12 @@ fn drain(
     out: &mut Vec<u8>,
 ) -> Result<(), ConnError> {
     while let Some(packet) = transport.decode(input)? {
+        // A FakeTLS client's header (and DC) arrives with its first packet.
+        conn.resolve_dc(transport)?;
+        if conn.dc_id == 0 {
+            // Unreachable: the proxy accepts no transport without a header.
+            return Err(ConnError::UnknownDc(0));
+        }
         let packet = packet.payload;
         match envelope::auth_key_id(&packet) {
             Some(0) => conn.on_plain(&packet, transport, out)?,
@@ -216,6 +265,25 @@ fn drain(
 }
 
 impl Connection {
+    /// Takes an MTProxy client's DC from its obfuscated2 header once the
+    /// header arrived; a DC the server does not run ends the connection.
+    fn resolve_dc(&mut self, transport: &ServerTransport) -> Result<(), ConnError> {
+        if self.dc_id != 0 {
+            return Ok(());
+        }
+        let Some(raw) = transport.dc_id() else {
+            return Ok(());
+        };
+        self.dc_id = crate::server::proxy_target_dc(raw).ok_or(ConnError::UnknownDc(raw))?;
+        let mut proxied = self
+            .shared
+            .proxied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *proxied.entry(self.dc_id).or_default() += 1;
+        Ok(())
+    }
+
     /// An unencrypted message: a step of the key exchange.
     fn on_plain(
         &mut self,

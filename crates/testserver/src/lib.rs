@@ -39,4 +39,6 @@ pub mod world;
 pub use control::{Control, ControlError, SentMessage, StoredMessage, UserInfo};
 pub use error::ApiError;
 pub use seed::{UserSeed, WorldFile};
-pub use server::{DC_IDS, DcAddr, Options, Shared, TestServer, unix_now, unix_now_ms};
+pub use server::{
+    DC_IDS, DcAddr, Options, Shared, TestServer, proxy_target_dc, unix_now, unix_now_ms,
+};

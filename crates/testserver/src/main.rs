@@ -3,10 +3,11 @@
 //! ```text
 //! paperplane-testserver [--listen HOST:PORT] [--rsa-key FILE] [--rsa-pub-out FILE]
 //!     [--data-dir DIR] [--world FILE] [--bot USERNAME=TOKEN]... [--strict-bots]
-//!     [--require-signup]
+//!     [--require-signup] [--proxy-secret HEX]...
 //! ```
 //!
-//! Prints `dc <id> <host>:<port>` for each DC, then `ready`, and serves
+//! Prints `dc <id> <host>:<port>` for each DC, `proxy <host>:<port>` when
+//! an MTProxy secret was given, then `ready`, and serves
 //! until Ctrl-C (then saves to `--data-dir`, if given).
 
 use std::io::Write;
@@ -14,6 +15,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use paperplane_crypto::rsa::RsaPrivateKey;
+use paperplane_mtproto::transport::ProxySecret;
 use paperplane_testserver::{Options, TestServer};
 
 const USAGE: &str = "\
@@ -33,6 +35,11 @@ usage: paperplane-testserver [OPTIONS]
   --strict-bots          refuse unknown bot tokens instead of creating the bot
   --require-signup       new test numbers must auth.signUp (as on Telegram)
                          instead of being created by auth.signIn
+  --proxy-secret HEX     also listen as an MTProxy (on the port after DC 5's) with
+                         this secret (repeatable, any of them is accepted):
+                         32 hex digits (simple), dd + 32 (padded intermediate)
+                         or ee + 32 + the hex of a domain (FakeTLS); the
+                         obfuscated2 header's DC id picks the DC
 
 Test phone numbers are 99966XYYYY, living on DC X; the login code is X five
 times (9996621234 -> 22222). Bot tokens are <id>:<secret>.";
@@ -81,6 +88,12 @@ fn parse_args() -> Result<Args, String> {
             }
             "--strict-bots" => options.strict_bots = true,
             "--require-signup" => options.require_signup = true,
+            "--proxy-secret" => {
+                let v = value("--proxy-secret")?;
+                let secret = ProxySecret::from_hex(&v)
+                    .map_err(|e| format!("--proxy-secret: {e}\n{USAGE}"))?;
+                options.proxy_secrets.push(secret);
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -116,6 +129,9 @@ async fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     for dc in server.dcs() {
         let _ = writeln!(stdout, "dc {} {}", dc.id, dc.addr);
+    }
+    if let Some(addr) = server.proxy_addr() {
+        let _ = writeln!(stdout, "proxy {addr}");
     }
     let _ = writeln!(stdout, "ready");
     let _ = stdout.flush();

@@ -1,13 +1,15 @@
 //! Starting the server: one listener per DC, one task per connection.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use paperplane_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use paperplane_mtproto::handshake::ServerConfig;
+use paperplane_mtproto::transport::{self, ProxySecret};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tokio::net::TcpListener;
@@ -35,6 +37,16 @@ pub struct DcAddr {
     pub addr: SocketAddr,
 }
 
+/// Which DC an MTProxy client asked for, from the obfuscated2 header's
+/// bytes 60..62: negative for the DC's media server (served by the DC
+/// itself here), plus 10000 for Telegram's test DCs. `None` for a DC the
+/// server does not run, whose connections MTProxy closes.
+pub fn proxy_target_dc(raw: i16) -> Option<i32> {
+    let id = i32::from(raw).abs();
+    let id = if id > 10000 { id - 10000 } else { id };
+    DC_IDS.contains(&id).then_some(id)
+}
+
 /// How to start a server.
 #[derive(Debug)]
 pub struct Options {
@@ -60,6 +72,10 @@ pub struct Options {
     /// How often each key's server salt changes (Telegram: about every 30
     /// minutes; the previous salt stays valid for one more period).
     pub salt_period: Duration,
+    /// MTProxy secrets: when not empty, one more port (after DC 5's) acts
+    /// as an MTProxy accepting any of them, serving each connection as the
+    /// DC its obfuscated2 header names.
+    pub proxy_secrets: Vec<ProxySecret>,
 }
 
 impl Default for Options {
@@ -73,6 +89,7 @@ impl Default for Options {
             strict_bots: false,
             require_signup: false,
             salt_period: salts::DEFAULT_PERIOD,
+            proxy_secrets: Vec::new(),
         }
     }
 }
@@ -93,6 +110,13 @@ pub struct Shared {
     pub faults: Faults,
     /// Where the world is saved, if anywhere.
     pub data_dir: Option<PathBuf>,
+    /// The MTProxy endpoint's transport configurations, one per secret
+    /// (empty without a proxy).
+    pub proxy: Vec<transport::ServerConfig>,
+    /// Where the MTProxy endpoint listens, if there is one.
+    pub proxy_addr: Option<SocketAddr>,
+    /// How many MTProxy connections reached each DC, by DC id.
+    pub proxied: Mutex<BTreeMap<i32, usize>>,
 }
 
 /// Creates the accounts `options` lists that do not exist yet.
@@ -157,21 +181,35 @@ impl TestServer {
                 RsaPrivateKey::generate(&mut rng, 2048).map_err(io::Error::other)?
             }
         };
-        let mut listeners = Vec::new();
-        for (i, id) in DC_IDS.iter().enumerate() {
+        let nth_addr = |i: usize| -> io::Result<SocketAddr> {
             let mut addr = options.listen;
             if addr.port() != 0 {
-                let port = addr.port().checked_add(i as u16).ok_or_else(|| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        "listen port too high for five DCs",
-                    )
-                })?;
+                let port = u16::try_from(i)
+                    .ok()
+                    .and_then(|i| addr.port().checked_add(i))
+                    .ok_or_else(|| {
+                        io::Error::new(
+                            io::ErrorKind::InvalidInput,
+                            "listen port too high for five DCs and the proxy",
+                        )
+                    })?;
                 addr.set_port(port);
             }
-            let listener = TcpListener::bind(addr).await?;
+            Ok(addr)
+        };
+        let mut listeners = Vec::new();
+        for (i, id) in DC_IDS.iter().enumerate() {
+            let listener = TcpListener::bind(nth_addr(i)?).await?;
             listeners.push((*id, listener));
         }
+        let proxy_listener = match options.proxy_secrets.is_empty() {
+            true => None,
+            false => Some(TcpListener::bind(nth_addr(DC_IDS.len())?).await?),
+        };
+        let proxy_addr = match &proxy_listener {
+            Some(listener) => Some(listener.local_addr()?),
+            None => None,
+        };
         let dcs = listeners
             .iter()
             .map(|(id, l)| l.local_addr().map(|addr| DcAddr { id: *id, addr }))
@@ -194,14 +232,36 @@ impl TestServer {
             world: World::new(state, config),
             faults: Faults::default(),
             data_dir: options.data_dir,
+            proxy: options
+                .proxy_secrets
+                .iter()
+                .map(transport::ServerConfig::mtproxy)
+                .collect(),
+            proxy_addr,
+            proxied: Mutex::default(),
         });
         let (stop, stopped) = watch::channel(false);
-        let tasks = listeners
+        let mut tasks: Vec<_> = listeners
             .into_iter()
             .map(|(id, listener)| {
-                tokio::spawn(accept_loop(id, listener, shared.clone(), stopped.clone()))
+                let route = conn::Route::Dc(id);
+                tokio::spawn(accept_loop(
+                    route,
+                    listener,
+                    shared.clone(),
+                    stopped.clone(),
+                ))
             })
             .collect();
+        if let Some(listener) = proxy_listener {
+            let route = conn::Route::Proxy;
+            tasks.push(tokio::spawn(accept_loop(
+                route,
+                listener,
+                shared.clone(),
+                stopped.clone(),
+            )));
+        }
         Ok(Self {
             shared,
             stop,
@@ -217,6 +277,23 @@ impl TestServer {
     /// The address of DC `id`.
     pub fn dc(&self, id: i32) -> Option<SocketAddr> {
         self.shared.dcs.iter().find(|d| d.id == id).map(|d| d.addr)
+    }
+
+    /// Where the MTProxy endpoint listens ([`Options::proxy_secrets`]);
+    /// `None` without one.
+    pub fn proxy_addr(&self) -> Option<SocketAddr> {
+        self.shared.proxy_addr
+    }
+
+    /// How many connections through the MTProxy endpoint reached DC
+    /// `dc_id` so far.
+    pub fn proxied_connections(&self, dc_id: i32) -> usize {
+        let proxied = self
+            .shared
+            .proxied
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        proxied.get(&dc_id).copied().unwrap_or(0)
     }
 
     /// The public half of the server's RSA key, for clients to trust.
@@ -270,7 +347,7 @@ impl Drop for TestServer {
 }
 
 async fn accept_loop(
-    dc_id: i32,
+    route: conn::Route,
     listener: TcpListener,
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
@@ -282,14 +359,14 @@ async fn accept_loop(
                     let shared = shared.clone();
                     let stopped = stopped.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = conn::serve(stream, dc_id, shared, stopped).await {
-                            tracing::debug!(%peer, dc_id, "connection closed: {e}");
+                        if let Err(e) = conn::serve(stream, route, shared, stopped).await {
+                            tracing::debug!(%peer, ?route, "connection closed: {e}");
                         }
                     });
                 }
                 // Out of descriptors and the like: keep serving the others.
                 Err(e) => {
-                    tracing::warn!(dc_id, "accept failed: {e}");
+                    tracing::warn!(?route, "accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },

@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use common::{Client, bot_login};
+use common::{Client, Key, RawClient, bot_login};
 use paperplane_crypto::rsa::RsaPublicKey;
+use paperplane_mtproto::transport::{ClientMode, ProxySecret};
 use paperplane_tl::{enums, functions};
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -19,6 +20,16 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 /// Starts the binary; returns it with its DCs once it printed `ready`.
 fn start(args: &[&str], extra: &[&std::ffi::OsStr]) -> (Child, Vec<(i32, SocketAddr)>) {
+    let (child, dcs, proxy) = start_with_proxy(args, extra);
+    assert_eq!(proxy, None);
+    (child, dcs)
+}
+
+/// [`start`], also returning the MTProxy address if it printed one.
+fn start_with_proxy(
+    args: &[&str],
+    extra: &[&std::ffi::OsStr],
+) -> (Child, Vec<(i32, SocketAddr)>, Option<SocketAddr>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
@@ -28,10 +39,16 @@ fn start(args: &[&str], extra: &[&std::ffi::OsStr]) -> (Child, Vec<(i32, SocketA
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut dcs = Vec::new();
+    let mut proxy = None;
     for line in lines.by_ref() {
         let line = line.unwrap();
         if line == "ready" {
             break;
+        }
+        if let Some(addr) = line.strip_prefix("proxy ") {
+            assert_eq!(dcs.len(), 5, "the proxy comes after the DCs");
+            proxy = Some(addr.parse().unwrap());
+            continue;
         }
         let mut parts = line.split(' ');
         assert_eq!(parts.next(), Some("dc"), "{line}");
@@ -40,7 +57,7 @@ fn start(args: &[&str], extra: &[&std::ffi::OsStr]) -> (Child, Vec<(i32, SocketA
         assert!(addr.ip().is_loopback());
         dcs.push((id, addr));
     }
-    (child, dcs)
+    (child, dcs, proxy)
 }
 
 #[test]
@@ -158,8 +175,17 @@ fn bad_arguments_are_a_usage_error_and_help_lists_every_flag() {
         "--bot",
         "--strict-bots",
         "--require-signup",
+        "--proxy-secret",
     ] {
         assert!(help.contains(flag), "{flag} missing from usage");
+    }
+    for bad in ["00112233", "ab00112233445566778899aabbccddeeff", "xyz"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
+            .args(["--proxy-secret", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--proxy-secret"));
     }
     let dir = temp_dir("badworld");
     let world = dir.join("bad.txt");
@@ -171,5 +197,46 @@ fn bad_arguments_are_a_usage_error_and_help_lists_every_flag() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn proxy_secrets_open_an_mtproxy_port_after_the_dcs() {
+    let dir = temp_dir("proxy");
+    let pem_path = dir.join("server.pem");
+    let simple = "00112233445566778899aabbccddeeff";
+    let padded = "dd00112233445566778899aabbccddeeff";
+    let (mut child, dcs, proxy) = start_with_proxy(
+        &["--proxy-secret", simple, "--proxy-secret", padded],
+        &["--rsa-pub-out".as_ref(), pem_path.as_os_str()],
+    );
+    let proxy = proxy.expect("no proxy line");
+    assert!(proxy.ip().is_loopback());
+    assert!(dcs.iter().all(|(_, addr)| *addr != proxy));
+    let rsa = RsaPublicKey::from_pem(&std::fs::read_to_string(&pem_path).unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for (hex, dc_id) in [(simple, 4), (padded, 2)] {
+            let secret = ProxySecret::from_hex(hex).unwrap();
+            let mut raw = RawClient::connect(proxy, ClientMode::mtproxy(&secret, dc_id)).await;
+            let done = raw.create_key_with(&rsa, i32::from(dc_id)).await;
+            let key = Key {
+                auth_key: done.auth_key,
+                salt: done.first_salt,
+                time_offset: done.time_offset,
+            };
+            let mut client = Client::with_key(raw, key, i32::from(dc_id), proxy).await;
+            let enums::NearestDc::NearestDc(nearest) = client
+                .call(&functions::help::GetNearestDc {})
+                .await
+                .unwrap();
+            assert_eq!(nearest.this_dc, i32::from(dc_id));
+        }
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }

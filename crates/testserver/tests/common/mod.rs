@@ -46,12 +46,36 @@ impl RawClient {
         .unwrap();
         let mut stream = TcpStream::connect(addr).await.unwrap();
         stream.write_all(&out).await.unwrap();
-        Self {
+        let mut client = Self {
             stream,
             transport,
             input: ReadBuf::new(),
             rng,
+        };
+        // FakeTLS: the server's hello comes before anything may be sent.
+        let mut chunk = [0u8; 4096];
+        while !client.transport.is_ready() {
+            assert!(
+                client
+                    .transport
+                    .decode(&mut client.input)
+                    .unwrap()
+                    .is_none()
+            );
+            if client.transport.is_ready() {
+                break;
+            }
+            let n = tokio::time::timeout(WAIT, client.stream.read(&mut chunk))
+                .await
+                .expect("no ServerHello in time")
+                .unwrap();
+            assert!(
+                n > 0,
+                "server closed the connection during the TLS handshake"
+            );
+            client.input.extend_from_slice(&chunk[..n]);
         }
+        client
     }
 
     pub async fn send(&mut self, packet: &[u8]) {
