@@ -130,6 +130,9 @@ struct Field<'d> {
     /// The encoding of an empty/zero value of the field's type, for types
     /// that have one (`int`, `string`, `Vector<T>`, …).
     zero: Option<Vec<u8>>,
+    /// For an unconditional field of fixed width (`int`, `long`, `double`,
+    /// `int128`, `int256`): the width and an expression for its bytes.
+    fixed: Option<(usize, String)>,
 }
 
 impl Field<'_> {
@@ -167,6 +170,10 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
                 } else {
                     inner
                 };
+                let fixed = match flag {
+                    Some(_) => None,
+                    None => fixed_bytes(ty, &rust_name),
+                };
                 out.push(Param::Field(Field {
                     local: format!("v_{}", rust_name.trim_start_matches("r#")),
                     name: rust_name,
@@ -175,6 +182,7 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
                     is_true,
                     bare_vec: ty.name == "vector" && ty.namespace.is_empty(),
                     zero: zero_encoding(ty),
+                    fixed,
                 }));
             }
             ParameterKind::Nat | ParameterKind::Repeat { .. } => {
@@ -186,6 +194,77 @@ fn params<'d>(model: &Model<'_>, def: &'d Definition) -> Result<Vec<Param<'d>>, 
         }
     }
     Ok(out)
+}
+
+/// Width and bytes expression of an unconditional fixed-width field.
+fn fixed_bytes(ty: &Type, field: &str) -> Option<(usize, String)> {
+    if !ty.namespace.is_empty() || ty.generic_ref {
+        return None;
+    }
+    Some(match ty.name.as_str() {
+        "int" => (4, format!("self.{field}.to_le_bytes()")),
+        "long" | "double" => (8, format!("self.{field}.to_le_bytes()")),
+        "int128" => (16, format!("self.{field}")),
+        "int256" => (32, format!("self.{field}")),
+        _ => return None,
+    })
+}
+
+/// Consecutive fixed-width pieces of an encoding, written with one
+/// `extend_from_slice` instead of one per field (each of which reloads and
+/// checks the buffer's length and capacity).
+#[derive(Default)]
+struct Run {
+    /// `(offset, width, bytes expression or None for zeros, patched word)`.
+    items: Vec<(usize, usize, Option<String>, Option<String>)>,
+    len: usize,
+}
+
+impl Run {
+    fn push(&mut self, width: usize, bytes: Option<String>, patched: Option<String>) {
+        self.items.push((self.len, width, bytes, patched));
+        self.len += width;
+    }
+
+    /// Writes the run's code to `s` and empties it.
+    fn flush(&mut self, s: &mut String) {
+        let items = std::mem::take(&mut self.items);
+        let len = std::mem::take(&mut self.len);
+        if let [(_, width, bytes, patched)] = items.as_slice() {
+            if let Some(word) = patched {
+                let _ = writeln!(s, "        let f_{word}_at = buf.len();");
+            }
+            match bytes {
+                Some(b) => {
+                    let _ = writeln!(s, "        buf.extend_from_slice(&{b});");
+                }
+                None => {
+                    let _ = writeln!(s, "        buf.extend_from_slice(&[0; {width}]);");
+                }
+            }
+            return;
+        }
+        if items.is_empty() {
+            return;
+        }
+        if items.iter().any(|i| i.3.is_some()) {
+            let _ = writeln!(s, "        let run_at = buf.len();");
+        }
+        let _ = writeln!(s, "        let mut run = [0u8; {len}];");
+        for (offset, width, bytes, patched) in &items {
+            if let Some(word) = patched {
+                let _ = writeln!(s, "        let f_{word}_at = run_at + {offset};");
+            }
+            if let Some(b) = bytes {
+                let _ = writeln!(
+                    s,
+                    "        run[{offset}..{}].copy_from_slice(&{b});",
+                    offset + width
+                );
+            }
+        }
+        let _ = writeln!(s, "        buf.extend_from_slice(&run);");
+    }
 }
 
 /// The bytes of a zero or empty value of `ty`, if the type has one.
@@ -292,7 +371,17 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
             .is_some_and(|g| g.len() == 1 && !g[0].is_true)
     };
     let mut patched = Vec::new();
+    let mut run = Run::default();
     for p in &params {
+        if let Param::Field(f) = p {
+            if let Some((width, bytes)) = &f.fixed {
+                run.push(*width, Some(bytes.clone()), None);
+                continue;
+            }
+            if !f.is_true {
+                run.flush(&mut s);
+            }
+        }
         match p {
             Param::Flags(word) => {
                 let terms: Vec<String> = groups
@@ -319,15 +408,11 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
                 };
                 if groups.keys().any(|(w, bit)| w == word && lazy(w, *bit)) {
                     patched.push(*word);
-                    let _ = writeln!(
-                        s,
-                        "        let mut f_{word}: u32 = {value};\n        let f_{word}_at = buf.len();\n        buf.extend_from_slice(&[0; 4]);"
-                    );
+                    let _ = writeln!(s, "        let mut f_{word}: u32 = {value};");
+                    run.push(4, None, Some((*word).to_owned()));
                 } else {
-                    let _ = writeln!(
-                        s,
-                        "        let f_{word}: u32 = {value};\n        buf.extend_from_slice(&f_{word}.to_le_bytes());"
-                    );
+                    let _ = writeln!(s, "        let f_{word}: u32 = {value};");
+                    run.push(4, Some(format!("f_{word}.to_le_bytes()")), None);
                 }
             }
             Param::Field(f) if f.is_true => {}
@@ -372,6 +457,7 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
             }
         }
     }
+    run.flush(&mut s);
     for word in patched {
         let _ = writeln!(
             s,
