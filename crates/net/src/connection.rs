@@ -193,7 +193,7 @@ enum Command {
 }
 
 /// A handle to one DC's connection task. Cheap to clone; the task stops
-/// when every handle is dropped (or on [`Connection::shutdown`]).
+/// when every handle is dropped.
 #[derive(Clone, Debug)]
 pub struct Connection {
     dc_id: i32,

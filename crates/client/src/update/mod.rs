@@ -2,7 +2,7 @@
 //!
 //! Everything Telegram pushes goes through one background task that
 //! caches the users and chats it mentions, orders pts-numbered events
-//! ([`engine`]), fetches the difference when one is missing, and hands the
+//! (see [`PtsCheck`]), fetches the difference when one is missing, and hands the
 //! result to every [`UpdateStream`] as [`Update`]s.
 
 mod engine;
