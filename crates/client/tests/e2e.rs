@@ -625,3 +625,37 @@ async fn mtproxy_carries_login_messages_and_migration() {
         Err(BuildError::InvalidProxy(_))
     ));
 }
+
+#[tokio::test]
+async fn a_circuit_breaker_stops_retrying_when_floods_pile_up() {
+    let server = server().await;
+    let breaker = Arc::new(paperplane::retry::CircuitBreaker::new(
+        2,
+        Duration::from_secs(60),
+        Duration::from_secs(60),
+    ));
+    let (client, _s) = builder(&server)
+        .retry_policy(breaker.clone())
+        .connect()
+        .await
+        .unwrap();
+    server
+        .control()
+        .inject_flood_wait("help.getNearestDc", 1, 10);
+    // The first flood wait is slept through, the second opens the circuit.
+    let err = client
+        .invoke(&functions::help::GetNearestDc {})
+        .await
+        .unwrap_err();
+    assert!(err.is("FLOOD_WAIT"), "{err}");
+    assert!(breaker.is_open(Instant::now()));
+    // While open, a failure comes back at once.
+    let started = Instant::now();
+    assert!(
+        client
+            .invoke(&functions::help::GetNearestDc {})
+            .await
+            .is_err()
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+}

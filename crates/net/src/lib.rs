@@ -39,5 +39,5 @@ pub use error::{InvocationError, RpcError};
 pub use paperplane_mtproto::transport::ProxySecret;
 pub use pool::{DcState, Pool, PoolConfig, PoolEvent, PoolState, TELEGRAM_DCS};
 pub use proxy::{MtProxy, ProxyLinkError};
-pub use retry::{AutoSleep, NoRetries, RetryContext, RetryPolicy};
+pub use retry::{AutoSleep, CircuitBreaker, NoRetries, RetryContext, RetryPolicy};
 pub use transport_kind::TransportKind;
