@@ -174,10 +174,22 @@ fn fake_tls() {
 }
 
 #[test]
-fn http_is_recognised_and_refused() {
+fn http_post_is_the_http_transport_and_other_methods_are_refused() {
     let config = ServerConfig::new();
+    assert_eq!(
+        detect_bytewise(&config, b"POST /api HTTP/1.1\r\n"),
+        (Ok(Detected::Http), 4)
+    );
+    let proxy = ServerConfig {
+        allow_plain: false,
+        ..ServerConfig::new()
+    };
+    let mut input = ReadBuf::from(&b"POST /api HTTP/1.1\r\n"[..]);
+    assert_eq!(
+        ServerTransport::accept(&proxy, &mut input, 0, &mut rng(1), &mut Vec::new()).err(),
+        Some(TransportError::TransportDisabled(Detected::Http))
+    );
     for request in [
-        "POST /api HTTP/1.1\r\n",
         "GET /api HTTP/1.1\r\n",
         "HEAD / HTTP/1.1\r\n",
         "OPTIONS * HTTP/1.1\r\n",
@@ -327,4 +339,57 @@ fn accept_applies_the_policy() {
     );
     assert!(result.unwrap().is_none());
     assert_eq!(input.len(), 2);
+}
+
+#[test]
+fn http_transport_answers_one_response_per_request() {
+    let config = ServerConfig::new();
+    let mut input = ReadBuf::new();
+    let mut out = Vec::new();
+    let mut r = rng(3);
+    let request = |body: &[u8]| {
+        let mut wire = format!(
+            "POST /api HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        wire.extend_from_slice(body);
+        wire
+    };
+    input.extend_from_slice(&request(&[1; 8])[..3]);
+    assert!(matches!(
+        ServerTransport::accept(&config, &mut input, NOW, &mut r, &mut out),
+        Ok(None)
+    ));
+    input.extend_from_slice(&request(&[1; 8])[3..]);
+    input.extend_from_slice(&request(&[2; 4]));
+    let mut server = ServerTransport::accept(&config, &mut input, NOW, &mut r, &mut out)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        server.wrapping(),
+        paperplane_mtproto::transport::Wrapping::Http
+    );
+    assert_eq!(server.framing(), None);
+    assert!(!server.can_send());
+    assert_eq!(
+        server.encode(&[9; 4], &mut r, &mut out),
+        Err(TransportError::HttpNoRequest)
+    );
+    assert_eq!(
+        server.decode(&mut input).unwrap().unwrap().payload,
+        vec![1; 8]
+    );
+    assert_eq!(
+        server.decode(&mut input).unwrap().unwrap().payload,
+        vec![2; 4]
+    );
+    assert_eq!(server.decode(&mut input).unwrap(), None);
+    server.encode(&[9; 4], &mut r, &mut out).unwrap();
+    assert!(server.can_send());
+    server.encode(&[8; 4], &mut r, &mut out).unwrap();
+    assert!(!server.can_send());
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{text}");
+    assert!(out.ends_with(b"Content-Length: 4\r\n\r\n\x08\x08\x08\x08"));
 }

@@ -404,9 +404,7 @@ impl Connection {
                 }
             }
         }
-        while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
-            transport.encode(&packet, &mut self.rng, out)?;
-        }
+        transmit(session, transport, now, &mut self.rng, out)?;
         let _ = self.rng.next_u32();
         Ok(())
     }
@@ -427,10 +425,26 @@ impl Connection {
             return Ok(false);
         }
         session.push_update(body);
-        let now = unix_now_ms();
-        while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
-            transport.encode(&packet, &mut self.rng, out)?;
-        }
+        transmit(session, transport, unix_now_ms(), &mut self.rng, out)?;
         Ok(true)
     }
+}
+
+/// Sends what the session has queued, as far as the transport may send:
+/// over HTTP only as answers to waiting requests, so the rest stays queued
+/// (and is bundled into one container) until the client's next request.
+fn transmit(
+    session: &mut ServerSession,
+    transport: &mut ServerTransport,
+    now_ms: i64,
+    rng: &mut ChaCha20Rng,
+    out: &mut Vec<u8>,
+) -> Result<(), ConnError> {
+    while transport.can_send() {
+        let Some(packet) = session.poll_transmit(now_ms, rng) else {
+            break;
+        };
+        transport.encode(&packet, rng, out)?;
+    }
+    Ok(())
 }

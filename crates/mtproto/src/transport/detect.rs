@@ -21,10 +21,14 @@ pub enum Detected {
     Obfuscated2(ObfuscatedFraming),
     /// A FakeTLS ClientHello.
     FakeTls,
+    /// An HTTP `POST`: MTProto's HTTP transport.
+    Http,
 }
 
 const FAKE_TLS_PREFIX: [u8; 4] = [0x16, 0x03, 0x01, 0x02];
-const HTTP_PREFIXES: [[u8; 4]; 4] = [*b"HEAD", *b"POST", *b"GET ", *b"OPTI"];
+const HTTP_POST: [u8; 4] = *b"POST";
+/// HTTP methods MTProto does not use.
+const HTTP_PREFIXES: [[u8; 4]; 3] = [*b"HEAD", *b"GET ", *b"OPTI"];
 /// The smallest first full packet: 4 bytes of payload.
 const MIN_FULL_LEN: u64 = 16;
 
@@ -40,7 +44,8 @@ const MIN_FULL_LEN: u64 = 16;
 /// | `ee ee ee ee` | intermediate | 4 |
 /// | `dd dd dd dd` | padded intermediate | 4 |
 /// | `16 03 01 02` | FakeTLS ClientHello (needs a configured key) | 4 |
-/// | `HEAD`, `POST`, `GET `, `OPTI` | HTTP (unsupported) | 4 |
+/// | `POST` | HTTP transport | 4 |
+/// | `HEAD`, `GET `, `OPTI` | HTTP (unsupported) | 4 |
 /// | length, then `00 00 00 00` | full (its first seq_no), if the length is a plausible multiple of 4 | 8 |
 /// | anything else | obfuscated2, if the header decrypts to a known tag | 64 |
 ///
@@ -60,7 +65,7 @@ const MIN_FULL_LEN: u64 = 16;
 ///
 /// # Errors
 ///
-/// HTTP ([`TransportError::HttpUnsupported`]), a FakeTLS hello without a
+/// HTTP other than `POST` ([`TransportError::HttpUnsupported`]), a FakeTLS hello without a
 /// configured key ([`TransportError::TransportDisabled`]), or bytes that are
 /// no known transport ([`TransportError::UnknownTransport`]).
 pub fn detect(config: &ServerConfig, buf: &[u8]) -> Result<Option<Detected>, TransportError> {
@@ -79,6 +84,7 @@ pub fn detect(config: &ServerConfig, buf: &[u8]) -> Result<Option<Detected>, Tra
         [0xdd, 0xdd, 0xdd, 0xdd] => return Ok(Some(Detected::PaddedIntermediate)),
         FAKE_TLS_PREFIX if config.fake_tls.is_some() => return Ok(Some(Detected::FakeTls)),
         FAKE_TLS_PREFIX => return Err(TransportError::TransportDisabled(Detected::FakeTls)),
+        HTTP_POST => return Ok(Some(Detected::Http)),
         _ if HTTP_PREFIXES.contains(&word) => return Err(TransportError::HttpUnsupported),
         _ => {}
     }

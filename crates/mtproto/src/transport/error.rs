@@ -160,9 +160,18 @@ pub enum TransportError {
         /// Up to the first 8 bytes seen.
         first: [u8; 8],
     },
-    /// The client speaks MTProto over HTTP, which is not supported.
-    #[error("the HTTP transport is not supported")]
+    /// The client opened with an HTTP request other than `POST` (`GET`,
+    /// `HEAD`, `OPTIONS`), which MTProto's HTTP transport does not use.
+    #[error("HTTP requests other than POST are not supported")]
     HttpUnsupported,
+    /// An HTTP transport request is malformed or unacceptable (see
+    /// [`crate::transport::http`]).
+    #[error("malformed HTTP request: {0}")]
+    HttpMalformed(&'static str),
+    /// An HTTP transport response was to be sent while no request was
+    /// waiting for one.
+    #[error("no HTTP request is waiting for a response")]
+    HttpNoRequest,
     /// The client uses a transport the server's configuration disables.
     #[error("transport {0:?} is disabled on this server")]
     TransportDisabled(Detected),

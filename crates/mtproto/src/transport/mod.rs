@@ -13,6 +13,9 @@
 //!    a TLS 1.3-looking handshake authenticated with the secret, then the
 //!    obfuscated2 stream inside TLS application-data records.
 //!
+//! Besides these TCP transports, a server also speaks MTProto's HTTP
+//! transport ([`http`]): one packet per `POST` body, one per response.
+//!
 //! [`ClientTransport`] and [`ServerTransport`] put the layers together for
 //! one connection; the server's starts with [`detect`], which recognises
 //! the client's choice from the first bytes. The layers are also usable on
@@ -40,6 +43,7 @@ mod error;
 pub mod fake_tls;
 mod frame;
 pub mod framing;
+pub mod http;
 mod layers;
 pub mod obfuscated2;
 mod read_buf;
@@ -53,6 +57,7 @@ pub use frame::{ClientPacket, Frame, QuickAckRequest};
 pub use framing::{
     ClientFramer, DEFAULT_MAX_FRAME_LEN, Framing, FramingOptions, ObfuscatedFraming, ServerFramer,
 };
+pub use http::HttpServer;
 pub use read_buf::ReadBuf;
 pub use secret::{MAX_DOMAIN_LEN, ProxySecret, SECRET_KEY_LEN, SecretKey};
 pub use server::{FakeTlsConfig, ServerConfig, ServerTransport, Wrapping};

@@ -12,6 +12,7 @@ use super::fake_tls::{
 };
 use super::frame::{ClientPacket, QuickAckRequest};
 use super::framing::{Framing, FramingOptions, ServerFramer};
+use super::http::HttpServer;
 use super::layers::Layers;
 use super::obfuscated2::{HEADER_LEN, accept_header};
 use super::read_buf::ReadBuf;
@@ -31,8 +32,8 @@ pub struct FakeTlsConfig {
 pub struct ServerConfig {
     /// Limits and padding.
     pub framing: FramingOptions,
-    /// Accept the unobfuscated framings (Telegram's servers do, MTProxy
-    /// does not).
+    /// Accept the unobfuscated framings and the HTTP transport (Telegram's
+    /// servers do, MTProxy does not).
     pub allow_plain: bool,
     /// Accept obfuscated2 outside TLS.
     pub allow_obfuscated: bool,
@@ -97,6 +98,8 @@ pub enum Wrapping {
     Obfuscated2,
     /// obfuscated2 inside FakeTLS.
     FakeTls,
+    /// MTProto's HTTP transport (always plain).
+    Http,
 }
 
 #[derive(Debug)]
@@ -113,6 +116,8 @@ enum State {
         reader: RecordReader,
         stream: ReadBuf,
     },
+    /// The HTTP transport.
+    Http(HttpServer),
 }
 
 /// The server's transport for one accepted connection.
@@ -137,7 +142,7 @@ impl ServerTransport {
     ///
     /// # Errors
     ///
-    /// Unknown or disabled transports, HTTP, an obfuscated2 header with a
+    /// Unknown or disabled transports, HTTP other than `POST`, an obfuscated2 header with a
     /// wrong secret, a ClientHello with a wrong HMAC or stale timestamp. The
     /// connection should be closed (MTProxy forwards such clients to the
     /// real site of its domain; that is the caller's choice).
@@ -169,6 +174,19 @@ impl ServerTransport {
             Detected::Intermediate => plain(Framing::Intermediate, input),
             Detected::PaddedIntermediate => plain(Framing::PaddedIntermediate, input),
             Detected::Full => plain(Framing::Full, input),
+            Detected::Http => {
+                if !config.allow_plain {
+                    return Err(TransportError::TransportDisabled(detected));
+                }
+                // The request line is the first request's; nothing to consume.
+                Ok(Some(Self {
+                    options: config.framing,
+                    wrapping: Wrapping::Http,
+                    dc_id: None,
+                    hello: None,
+                    state: State::Http(HttpServer::new(config.framing.max_frame_len)),
+                }))
+            }
             Detected::Obfuscated2(_) => {
                 if !config.allow_obfuscated {
                     return Err(TransportError::TransportDisabled(detected));
@@ -240,13 +258,25 @@ impl ServerTransport {
         self.wrapping
     }
 
-    /// The framing of the packets; `None` while a FakeTLS client's
-    /// obfuscated2 header has not arrived.
+    /// The framing of the packets; `None` for HTTP and while a FakeTLS
+    /// client's obfuscated2 header has not arrived.
     #[must_use]
     pub const fn framing(&self) -> Option<Framing> {
         match &self.state {
             State::Ready { framer, .. } => Some(framer.framing()),
-            State::AwaitingHeader { .. } => None,
+            State::AwaitingHeader { .. } | State::Http(_) => None,
+        }
+    }
+
+    /// Whether [`encode`](Self::encode) may send now. Always for the TCP
+    /// transports; for HTTP only while a request waits for its response
+    /// (one packet per request): keep what there is to send queued until
+    /// the client's next request.
+    #[must_use]
+    pub const fn can_send(&self) -> bool {
+        match &self.state {
+            State::Http(http) => http.can_send(),
+            State::Ready { .. } | State::AwaitingHeader { .. } => true,
         }
     }
 
@@ -302,6 +332,7 @@ impl ServerTransport {
         }
         match &mut self.state {
             State::Ready { framer, layers } => framer.decode(layers.open(input)?),
+            State::Http(http) => http.decode(input),
             State::AwaitingHeader { .. } => Ok(None),
         }
     }
@@ -312,13 +343,18 @@ impl ServerTransport {
     /// # Errors
     ///
     /// [`TransportError::HandshakeInProgress`] before the client's
-    /// obfuscated2 header arrived; otherwise as [`ServerFramer::encode`].
+    /// obfuscated2 header arrived; [`TransportError::HttpNoRequest`] when
+    /// [`can_send`](Self::can_send) is false; otherwise as
+    /// [`ServerFramer::encode`] or [`HttpServer::encode`].
     pub fn encode<R: RngCore + ?Sized>(
         &mut self,
         payload: &[u8],
         rng: &mut R,
         out: &mut Vec<u8>,
     ) -> Result<(), TransportError> {
+        if let State::Http(http) = &mut self.state {
+            return http.encode(payload, out);
+        }
         let (framer, layers) = self.ready_parts()?;
         let start = out.len();
         framer.encode(payload, rng, out)?;
@@ -332,13 +368,17 @@ impl ServerTransport {
     ///
     /// # Errors
     ///
-    /// As [`ServerFramer::encode_quick_ack`].
+    /// As [`ServerFramer::encode_quick_ack`] (HTTP asks for none, so no
+    /// request can come from it).
     pub fn encode_quick_ack(
         &mut self,
         request: QuickAckRequest,
         token: u32,
         out: &mut Vec<u8>,
     ) -> Result<(), TransportError> {
+        if let State::Http(_) = self.state {
+            return Err(TransportError::QuickAckUnsupported);
+        }
         let (framer, layers) = self.ready_parts()?;
         let start = out.len();
         framer.encode_quick_ack(request, token, out)?;
@@ -352,12 +392,16 @@ impl ServerTransport {
     /// # Errors
     ///
     /// [`TransportError::HandshakeInProgress`] before the client's
-    /// obfuscated2 header arrived (there is no framing to send it in).
+    /// obfuscated2 header arrived (there is no framing to send it in);
+    /// [`TransportError::HttpNoRequest`] as for [`encode`](Self::encode).
     pub fn encode_error(
         &mut self,
         code: ErrorCode,
         out: &mut Vec<u8>,
     ) -> Result<(), TransportError> {
+        if let State::Http(http) = &mut self.state {
+            return http.encode_error(code, out);
+        }
         let (framer, layers) = self.ready_parts()?;
         let start = out.len();
         framer.encode_error(code, out);
@@ -369,6 +413,8 @@ impl ServerTransport {
         match &mut self.state {
             State::Ready { framer, layers } => Ok((framer, layers)),
             State::AwaitingHeader { .. } => Err(TransportError::HandshakeInProgress),
+            // Unreachable: the callers answer HTTP first.
+            State::Http(_) => Err(TransportError::QuickAckUnsupported),
         }
     }
 }
