@@ -17,11 +17,15 @@ from telethon import TelegramClient, connection, events
 from telethon.crypto import rsa
 from telethon.sessions import MemorySession
 
+from http_fixed import ConnectionHttpFixed
+
 TRANSPORTS = {
     "full": connection.ConnectionTcpFull,
     "abridged": connection.ConnectionTcpAbridged,
     "intermediate": connection.ConnectionTcpIntermediate,
     "obfuscated": connection.ConnectionTcpObfuscated,
+    # MTProto over HTTP; see http_fixed.py for the one-line Telethon fix.
+    "http": ConnectionHttpFixed,
 }
 
 
