@@ -191,17 +191,7 @@ impl Client {
             phone_number: phone.clone(),
             api_id: self.inner.api_id,
             api_hash: self.inner.api_hash.clone(),
-            settings: enums::CodeSettings::CodeSettings(types::CodeSettings {
-                allow_flashcall: false,
-                current_number: false,
-                allow_app_hash: false,
-                allow_missed_call: false,
-                allow_firebase: false,
-                unknown_number: false,
-                logout_tokens: None,
-                token: None,
-                app_sandbox: None,
-            }),
+            settings: enums::CodeSettings::CodeSettings(types::CodeSettings::default()),
         };
         let phone_code_hash = match self.invoke(&request).await? {
             enums::auth::SentCode::SentCode(sent) => sent.phone_code_hash,

@@ -139,14 +139,7 @@ impl Client {
             reply_to: message.reply_to.map(|id| {
                 enums::InputReplyTo::Message(types::InputReplyToMessage {
                     reply_to_msg_id: id,
-                    top_msg_id: None,
-                    reply_to_peer_id: None,
-                    quote_text: None,
-                    quote_entities: None,
-                    quote_offset: None,
-                    monoforum_peer_id: None,
-                    todo_item_id: None,
-                    poll_option: None,
+                    ..Default::default()
                 })
             }),
             message: message.text.clone(),
@@ -188,20 +181,8 @@ impl Client {
                 .map(|user_id| enums::Peer::User(types::PeerUser { user_id }));
             let reply_to = input.reply_to.map(|id| {
                 enums::MessageReplyHeader::MessageReplyHeader(types::MessageReplyHeader {
-                    reply_to_scheduled: false,
-                    forum_topic: false,
-                    quote: false,
-                    reply_to_ephemeral: false,
                     reply_to_msg_id: Some(id),
-                    reply_to_peer_id: None,
-                    reply_from: None,
-                    reply_media: None,
-                    reply_to_top_id: None,
-                    quote_text: None,
-                    quote_entities: None,
-                    quote_offset: None,
-                    todo_item_id: None,
-                    poll_option: None,
+                    ..Default::default()
                 })
             });
             return Ok(crate::update::short_message(

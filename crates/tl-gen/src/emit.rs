@@ -294,6 +294,15 @@ fn derives(out: &mut String, config: &Config) {
     }
 }
 
+/// Whether a generated field type has a `Default` (an empty or zero value).
+fn has_default(ty: &str) -> bool {
+    matches!(
+        ty,
+        "bool" | "i32" | "i64" | "f64" | "String" | "[u8; 16]" | "[u8; 32]"
+    ) || ty.starts_with("Option<")
+        || ty.starts_with("Vec<")
+}
+
 fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<String, GenError> {
     let is_fn = def.category == Category::Functions;
     let name = pascal_case(&def.name);
@@ -328,6 +337,11 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
     let mut s = String::new();
     let _ = writeln!(s, "/// `{}`", tl_line(def));
     derives(&mut s, config);
+    // Structs whose fields all have an obvious empty value get `Default`, so
+    // callers can write `Foo { bar, ..Default::default() }`.
+    if generics.is_empty() && fields.iter().all(|f| has_default(&f.ty)) {
+        s.push_str("#[derive(Default)]\n");
+    }
     let _ = writeln!(s, "pub struct {name}{ty_args} {{");
     for f in &fields {
         let _ = writeln!(s, "    pub {}: {},", f.name, f.ty);

@@ -425,17 +425,7 @@ pub async fn sign_in(client: &mut Client, phone: &str) -> Result<types::User, Rp
 
 /// Empty `codeSettings`.
 pub fn code_settings() -> enums::CodeSettings {
-    enums::CodeSettings::CodeSettings(types::CodeSettings {
-        allow_flashcall: false,
-        current_number: false,
-        allow_app_hash: false,
-        allow_missed_call: false,
-        allow_firebase: false,
-        unknown_number: false,
-        logout_tokens: None,
-        token: None,
-        app_sandbox: None,
-    })
+    enums::CodeSettings::CodeSettings(types::CodeSettings::default())
 }
 
 /// Logs a bot in with its token.
