@@ -327,7 +327,12 @@ async fn a_request_cut_off_mid_flight_is_answered_once() {
     server
         .control()
         .inject_drop_after_request("messages.sendMessage", 1);
-    client.send_message("me", "exactly once").await.unwrap();
+    // Answered after the reconnect, by the resend (a lost request would
+    // never be answered: the timeout turns that into a failure).
+    tokio::time::timeout(WAIT, client.send_message("me", "exactly once"))
+        .await
+        .expect("answered after the reconnect")
+        .unwrap();
     let copies = server
         .control()
         .messages_of(me.id())
