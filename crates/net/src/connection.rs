@@ -265,12 +265,6 @@ enum Waiter {
     Bind,
 }
 
-struct Pending {
-    /// Kept so the request can be sent again on a new key's session.
-    body: Vec<u8>,
-    waiter: Waiter,
-}
-
 /// Why one connection attempt ended.
 enum Exit {
     /// Every handle is gone.
@@ -298,7 +292,7 @@ struct Task {
     /// When held-back acknowledgements must go out on their own.
     ack_deadline: Option<Instant>,
     session: Option<ClientSession>,
-    pending: HashMap<RequestId, Pending>,
+    pending: HashMap<RequestId, Waiter>,
     /// Requests that arrived before any session existed.
     waiting: Vec<(Vec<u8>, Reply)>,
     backoff: Backoff,
@@ -349,8 +343,8 @@ impl Task {
     }
 
     fn fail_all(&mut self) {
-        for (_, p) in self.pending.drain() {
-            if let Waiter::Caller(reply) = p.waiter {
+        for (_, waiter) in self.pending.drain() {
+            if let Waiter::Caller(reply) = waiter {
                 let _ = reply.send(Err(InvocationError::Dropped));
             }
         }
@@ -362,8 +356,8 @@ impl Task {
     fn enqueue(&mut self, body: Vec<u8>, waiter: Waiter) {
         match self.session.as_mut() {
             Some(session) => {
-                let id = session.request(body.clone());
-                self.pending.insert(id, Pending { body, waiter });
+                let id = session.request(body);
+                self.pending.insert(id, waiter);
             }
             None => match waiter {
                 Waiter::Caller(reply) => self.waiting.push((body, reply)),
@@ -512,13 +506,7 @@ impl Task {
         io.stream.write_all(&out).await.map_err(|e| e.to_string())?;
         self.retire_session();
         self.session = Some(session);
-        self.pending.insert(
-            id,
-            Pending {
-                body: Vec::new(),
-                waiter: Waiter::Bind,
-            },
-        );
+        self.pending.insert(id, Waiter::Bind);
         self.temp = Some(TempKey { key, expires_at });
         Ok(Setup::Binding(id))
     }
@@ -526,12 +514,15 @@ impl Task {
     /// Drops the current session, keeping its callers' unanswered requests
     /// for the next one.
     fn retire_session(&mut self) {
-        self.session = None;
-        for (_, p) in self.pending.drain() {
-            if let Waiter::Caller(reply) = p.waiter {
-                self.waiting.push((p.body, reply));
+        let Some(mut session) = self.session.take() else {
+            return;
+        };
+        for (id, body) in session.take_unanswered() {
+            if let Some(Waiter::Caller(reply)) = self.pending.remove(&id) {
+                self.waiting.push((body, reply));
             }
         }
+        self.pending.clear();
     }
 
     /// Creates a key of `kind` over the fresh connection.
@@ -604,11 +595,6 @@ impl Task {
                     key.salt,
                     key.time_offset,
                 ));
-                // Requests made under an earlier key start over here.
-                let old: Vec<Pending> = self.pending.drain().map(|(_, p)| p).collect();
-                for p in old {
-                    self.enqueue(p.body, p.waiter);
-                }
             }
         }
         let waiting = std::mem::take(&mut self.waiting);
@@ -806,20 +792,13 @@ impl Task {
         for event in events {
             match event {
                 ClientEvent::Result { request, result } => {
-                    let Some(p) = self.pending.remove(&request) else {
+                    let Some(waiter) = self.pending.remove(&request) else {
                         continue;
                     };
-                    self.answer(
-                        p.waiter,
-                        result.map_err(|e| RpcError::new(e.code, e.message)),
-                    );
+                    self.answer(waiter, result.map_err(|e| RpcError::new(e.code, e.message)));
                 }
                 ClientEvent::Rejected { request, code } => {
-                    if let Some(Pending {
-                        waiter: Waiter::Caller(reply),
-                        ..
-                    }) = self.pending.remove(&request)
-                    {
+                    if let Some(Waiter::Caller(reply)) = self.pending.remove(&request) {
                         let _ = reply.send(Err(InvocationError::Rejected(code)));
                     }
                 }

@@ -201,6 +201,17 @@ impl ClientSession {
         self.outbox.acks.len()
     }
 
+    /// Ends the session's hold on its unanswered requests: their bodies, in
+    /// the order they were made, for a new session to send.
+    pub fn take_unanswered(&mut self) -> Vec<(RequestId, Vec<u8>)> {
+        self.queue.clear();
+        self.by_msg_id.clear();
+        let mut all: Vec<(RequestId, Vec<u8>)> =
+            self.requests.drain().map(|(id, r)| (id, r.body)).collect();
+        all.sort_by_key(|(id, _)| *id);
+        all
+    }
+
     /// Requests sent or queued but not answered yet.
     pub fn pending(&self) -> impl Iterator<Item = RequestId> + '_ {
         self.requests.keys().copied()

@@ -636,3 +636,21 @@ fn the_client_follows_rotating_salts() {
         now += 20_000;
     }
 }
+
+#[test]
+fn unanswered_requests_can_move_to_another_session() {
+    let (mut client, _server, mut rng) = pair();
+    let first = client.request(functions::Ping { ping_id: 1 }.to_bytes());
+    assert!(client.poll_transmit(T0, &mut rng).is_some());
+    let second = client.request(functions::Ping { ping_id: 2 }.to_bytes());
+    let taken = client.take_unanswered();
+    assert_eq!(
+        taken,
+        vec![
+            (first, functions::Ping { ping_id: 1 }.to_bytes()),
+            (second, functions::Ping { ping_id: 2 }.to_bytes()),
+        ]
+    );
+    assert_eq!(client.pending().count(), 0);
+    assert!(!client.has_queued());
+}
