@@ -6,10 +6,11 @@ use paperplane_crypto::rsa::{self, RsaPublicKey};
 use paperplane_crypto::{AuthKey, ige, pq};
 use paperplane_tl::{Deserializable, Serializable, enums, functions, types};
 use rand_core::{CryptoRng, RngCore};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{
-    HandshakeError, KeyKind, Negotiated, Result, be_bytes, first_salt, id_of, new_nonce_hash,
-    parse_hashed, temp_aes, with_hash_and_padding,
+    HandshakeError, KeyKind, Negotiated, Result, be_bytes, dh_params_fail_hash, first_salt, id_of,
+    new_nonce_hash, parse_hashed, temp_aes, with_hash_and_padding,
 };
 
 /// How many `dh_gen_retry` answers are tolerated before giving up.
@@ -59,10 +60,18 @@ pub enum ClientStep {
 }
 
 /// Values agreed once the server has answered `req_DH_params`.
+/// `new_nonce` is secret (the temporary AES key and the first salt come
+/// from it): wiped on drop.
 struct Exchange {
     nonce: [u8; 16],
     server_nonce: [u8; 16],
     new_nonce: [u8; 32],
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        self.new_nonce.zeroize();
+    }
 }
 
 // One value per exchange: the size difference does not matter.
@@ -169,17 +178,17 @@ impl ClientHandshake {
             })?;
         let (p, q) = pq::factorize_bytes(&res.pq)?;
 
-        let mut new_nonce = [0u8; 32];
-        rng.fill_bytes(&mut new_nonce);
+        let mut new_nonce = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(new_nonce.as_mut());
         let (pq, p_bytes, q_bytes) = (res.pq.clone(), be_bytes(p), be_bytes(q));
-        let inner = match self.config.kind {
+        let mut inner = match self.config.kind {
             KeyKind::Permanent => enums::PQInnerData::Dc(types::PQInnerDataDc {
                 pq,
                 p: p_bytes.clone(),
                 q: q_bytes.clone(),
                 nonce,
                 server_nonce: res.server_nonce,
-                new_nonce,
+                new_nonce: *new_nonce,
                 dc: self.config.dc_id,
             }),
             KeyKind::Temporary { expires_in } => {
@@ -189,13 +198,15 @@ impl ClientHandshake {
                     q: q_bytes.clone(),
                     nonce,
                     server_nonce: res.server_nonce,
-                    new_nonce,
+                    new_nonce: *new_nonce,
                     dc: self.config.dc_id,
                     expires_in,
                 })
             }
         };
-        let encrypted_data = key.encrypt_rsa_pad(&inner.to_bytes(), rng)?.to_vec();
+        let plain = Zeroizing::new(inner.to_bytes());
+        wipe_new_nonce(&mut inner);
+        let encrypted_data = key.encrypt_rsa_pad(&plain, rng)?.to_vec();
         let request = functions::ReqDhParams {
             nonce,
             server_nonce: res.server_nonce,
@@ -207,7 +218,7 @@ impl ClientHandshake {
         self.state = State::AwaitDhParams(Exchange {
             nonce,
             server_nonce: res.server_nonce,
-            new_nonce,
+            new_nonce: *new_nonce,
         });
         Ok(ClientStep::Send(request.to_bytes()))
     }
@@ -223,13 +234,16 @@ impl ClientHandshake {
             enums::ServerDhParams::Ok(ok) => ok,
             enums::ServerDhParams::Fail(fail) => {
                 check_nonces(&exchange, &fail.nonce, &fail.server_nonce)?;
-                return Err(HandshakeError::Failed);
+                if fail.new_nonce_hash != dh_params_fail_hash(&exchange.new_nonce) {
+                    return Err(HandshakeError::NewNonceHashMismatch);
+                }
+                return Err(HandshakeError::ServerDhParamsFail);
             }
         };
         check_nonces(&exchange, &ok.nonce, &ok.server_nonce)?;
-        let (key, iv) = temp_aes(&exchange.new_nonce, &exchange.server_nonce);
+        let aes = temp_aes(&exchange.new_nonce, &exchange.server_nonce);
         let mut plain = ok.encrypted_answer;
-        ige::decrypt(&mut plain, &key, &iv)?;
+        ige::decrypt(&mut plain, &aes.key, &aes.iv)?;
         let enums::ServerDhInnerData::ServerDhInnerData(inner) = parse_hashed(&plain)?;
         check_nonces(&exchange, &inner.nonce, &inner.server_nonce)?;
 
@@ -261,9 +275,9 @@ impl ClientHandshake {
             retry_id,
             g_b: g_b.to_vec(),
         });
-        let (key, iv) = temp_aes(&exchange.new_nonce, &exchange.server_nonce);
+        let aes = temp_aes(&exchange.new_nonce, &exchange.server_nonce);
         let mut encrypted_data = with_hash_and_padding(&inner.to_bytes(), rng);
-        ige::encrypt(&mut encrypted_data, &key, &iv)?;
+        ige::encrypt(&mut encrypted_data, &aes.key, &aes.iv)?;
         let request = functions::SetClientDhParams {
             nonce: exchange.nonce,
             server_nonce: exchange.server_nonce,
@@ -323,7 +337,7 @@ impl ClientHandshake {
             enums::SetClientDhParamsAnswer::DhGenFail(fail) => {
                 check_nonces(&exchange, &fail.nonce, &fail.server_nonce)?;
                 expect(3, &fail.new_nonce_hash3)?;
-                Err(HandshakeError::Failed)
+                Err(HandshakeError::DhGenFail)
             }
         }
         .map_err(|e| match e {
@@ -333,6 +347,17 @@ impl ClientHandshake {
             },
             other => other,
         })
+    }
+}
+
+/// Overwrites the copy of `new_nonce` inside the inner data once it has
+/// been serialised.
+fn wipe_new_nonce(inner: &mut enums::PQInnerData) {
+    match inner {
+        enums::PQInnerData::PQInnerData(d) => d.new_nonce.zeroize(),
+        enums::PQInnerData::Dc(d) => d.new_nonce.zeroize(),
+        enums::PQInnerData::Temp(d) => d.new_nonce.zeroize(),
+        enums::PQInnerData::TempDc(d) => d.new_nonce.zeroize(),
     }
 }
 

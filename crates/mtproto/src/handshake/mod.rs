@@ -24,8 +24,10 @@ pub use client::{ClientConfig, ClientHandshake, ClientStep};
 pub use server::{ServerConfig, ServerHandshake, ServerStep};
 
 use paperplane_crypto::AuthKey;
+use paperplane_crypto::auth_key::AesKeyIv;
 use paperplane_crypto::hash::sha1;
 use paperplane_tl::DeserializeError;
+use zeroize::Zeroizing;
 
 /// What kind of key an exchange creates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,12 +88,20 @@ pub enum HandshakeError {
     /// its padding is too long.
     #[error("encrypted answer fails its integrity check")]
     BadAnswerHash,
-    /// `new_nonce_hash1/2/3` is not what the new key implies.
+    /// A `new_nonce_hash` does not prove knowledge of `new_nonce` (and of
+    /// the new key): `new_nonce_hash1/2/3` in `dh_gen_ok/retry/fail`, or
+    /// the hash in `server_DH_params_fail`. Someone other than the server
+    /// that decrypted our `new_nonce` is answering.
     #[error("new_nonce_hash mismatch")]
     NewNonceHashMismatch,
-    /// The server answered `dh_gen_fail`.
+    /// The server refused `req_DH_params` (`server_DH_params_fail`, with a
+    /// valid hash): start a new exchange.
+    #[error("the server refused the DH parameters request (server_DH_params_fail)")]
+    ServerDhParamsFail,
+    /// The server rejected the key (`dh_gen_fail`, with a valid hash), for
+    /// instance because our `retry_id` did not match: start a new exchange.
     #[error("the server rejected the key (dh_gen_fail)")]
-    Failed,
+    DhGenFail,
     /// The server asked for a retry too many times.
     #[error("too many dh_gen_retry answers")]
     TooManyRetries,
@@ -104,19 +114,31 @@ pub enum HandshakeError {
 pub type Result<T> = std::result::Result<T, HandshakeError>;
 
 /// The temporary AES key and IV that protect `server_DH_inner_data` and
-/// `client_DH_inner_data`, derived from the two nonces.
-pub(crate) fn temp_aes(new_nonce: &[u8; 32], server_nonce: &[u8; 16]) -> ([u8; 32], [u8; 32]) {
-    let ns = sha1(&[new_nonce, server_nonce]);
-    let sn = sha1(&[server_nonce, new_nonce]);
-    let nn = sha1(&[new_nonce, new_nonce]);
-    let mut key = [0u8; 32];
-    key[..20].copy_from_slice(&ns);
-    key[20..].copy_from_slice(&sn[..12]);
-    let mut iv = [0u8; 32];
-    iv[..8].copy_from_slice(&sn[12..]);
-    iv[8..28].copy_from_slice(&nn);
-    iv[28..].copy_from_slice(&new_nonce[..4]);
-    (key, iv)
+/// `client_DH_inner_data`, derived from the two nonces. The key, the IV and
+/// the SHA-1 values they are cut from are wiped when dropped.
+pub(crate) fn temp_aes(new_nonce: &[u8; 32], server_nonce: &[u8; 16]) -> AesKeyIv {
+    let ns = Zeroizing::new(sha1(&[new_nonce, server_nonce]));
+    let sn = Zeroizing::new(sha1(&[server_nonce, new_nonce]));
+    let nn = Zeroizing::new(sha1(&[new_nonce, new_nonce]));
+    let mut out = AesKeyIv {
+        key: [0u8; 32],
+        iv: [0u8; 32],
+    };
+    out.key[..20].copy_from_slice(&ns[..]);
+    out.key[20..].copy_from_slice(&sn[..12]);
+    out.iv[..8].copy_from_slice(&sn[12..]);
+    out.iv[8..28].copy_from_slice(&nn[..]);
+    out.iv[28..].copy_from_slice(&new_nonce[..4]);
+    out
+}
+
+/// The `new_nonce_hash` of `server_DH_params_fail`: the low 128 bits of
+/// SHA1(new_nonce), which only the server that decrypted `new_nonce` knows.
+pub(crate) fn dh_params_fail_hash(new_nonce: &[u8; 32]) -> [u8; 16] {
+    let hash = sha1(&[new_nonce]);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&hash[4..]);
+    out
 }
 
 /// `new_nonce_hash{n}`: the low 128 bits of SHA1(new_nonce, n, aux_hash).

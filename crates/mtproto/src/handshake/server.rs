@@ -6,6 +6,13 @@
 //! both RSA encodings of it (`RSA_PAD`, and the older SHA-1 + data +
 //! padding). A new `req_pq*` at any point abandons the exchange in progress
 //! and starts over, as clients do after a failed attempt on one connection.
+//!
+//! `set_client_DH_params` is answered as core.telegram.org/mtproto/auth_key
+//! says: `dh_gen_retry` when the new key's id is taken (the client then
+//! tries a new `b` with `retry_id` = `auth_key_aux_hash` of the refused
+//! key), `dh_gen_fail` when the client's `retry_id` is not that value (0 on
+//! the first attempt), `dh_gen_ok` otherwise. Each answer carries its own
+//! `new_nonce_hash1/2/3`, so the client can tell it came from us.
 
 use paperplane_crypto::dh::{DhParams, DhSecret};
 use paperplane_crypto::error::DhValue;
@@ -13,6 +20,7 @@ use paperplane_crypto::rsa::RsaPrivateKey;
 use paperplane_crypto::{AuthKey, ige, pq};
 use paperplane_tl::{Cursor, Deserializable, Identifiable, Serializable, enums, functions, types};
 use rand_core::{CryptoRng, RngCore};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{
     HandshakeError, KeyKind, Negotiated, Result, first_salt, from_be, id_of, new_nonce_hash,
@@ -62,15 +70,22 @@ enum State {
         p: u64,
         q: u64,
     },
-    AwaitClientDh {
-        nonce: [u8; 16],
-        server_nonce: [u8; 16],
-        new_nonce: [u8; 32],
-        a: DhSecret,
-        kind: KeyKind,
-        dc_id: Option<i32>,
-    },
+    AwaitClientDh(ClientDh),
     Done,
+}
+
+/// What the server keeps while it waits for `set_client_DH_params`.
+/// `new_nonce` and `a` are secret and wiped on drop.
+struct ClientDh {
+    nonce: [u8; 16],
+    server_nonce: [u8; 16],
+    new_nonce: Zeroizing<[u8; 32]>,
+    a: DhSecret,
+    kind: KeyKind,
+    dc_id: Option<i32>,
+    /// The `retry_id` the next attempt must carry: 0 at first, then
+    /// `auth_key_aux_hash` of the key answered with `dh_gen_retry`.
+    retry_id: i64,
 }
 
 /// The server's half of the exchange, one per connection.
@@ -89,7 +104,7 @@ impl std::fmt::Debug for ServerHandshake {
         let state = match self.state {
             State::AwaitReqPq => "AwaitReqPq",
             State::AwaitReqDh { .. } => "AwaitReqDh",
-            State::AwaitClientDh { .. } => "AwaitClientDh",
+            State::AwaitClientDh(_) => "AwaitClientDh",
             State::Done => "Done",
         };
         f.debug_struct("ServerHandshake")
@@ -99,6 +114,7 @@ impl std::fmt::Debug for ServerHandshake {
 }
 
 /// The decoded `p_q_inner_data*`, whichever form the client used.
+/// `new_nonce` is wiped on drop.
 struct Inner {
     pq: Vec<u8>,
     p: Vec<u8>,
@@ -110,35 +126,44 @@ struct Inner {
     kind: KeyKind,
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.new_nonce.zeroize();
+    }
+}
+
 impl From<enums::PQInnerData> for Inner {
     fn from(data: enums::PQInnerData) -> Self {
         use enums::PQInnerData as D;
-        // The four forms share their first six fields.
+        // The four forms share their first six fields. The decoded copy of
+        // `new_nonce` is wiped once it is taken.
         macro_rules! inner {
-            ($d:expr, $dc_id:expr, $kind:expr) => {
+            ($d:expr, $dc_id:expr, $kind:expr) => {{
+                let new_nonce = $d.new_nonce;
+                $d.new_nonce.zeroize();
                 Inner {
                     pq: $d.pq,
                     p: $d.p,
                     q: $d.q,
                     nonce: $d.nonce,
                     server_nonce: $d.server_nonce,
-                    new_nonce: $d.new_nonce,
+                    new_nonce,
                     dc_id: $dc_id,
                     kind: $kind,
                 }
-            };
+            }};
         }
         match data {
-            D::PQInnerData(d) => inner!(d, None, KeyKind::Permanent),
-            D::Dc(d) => inner!(d, Some(d.dc), KeyKind::Permanent),
-            D::Temp(d) => inner!(
+            D::PQInnerData(mut d) => inner!(d, None, KeyKind::Permanent),
+            D::Dc(mut d) => inner!(d, Some(d.dc), KeyKind::Permanent),
+            D::Temp(mut d) => inner!(
                 d,
                 None,
                 KeyKind::Temporary {
                     expires_in: d.expires_in
                 }
             ),
-            D::TempDc(d) => {
+            D::TempDc(mut d) => {
                 inner!(
                     d,
                     Some(d.dc),
@@ -186,17 +211,7 @@ impl ServerHandshake {
                 p,
                 q,
             } => self.on_req_dh(config, body, now, (nonce, server_nonce, p, q), rng),
-            State::AwaitClientDh {
-                nonce,
-                server_nonce,
-                new_nonce,
-                a,
-                kind,
-                dc_id,
-            } => {
-                let exchange = (nonce, server_nonce, new_nonce);
-                self.on_client_dh(config, body, exchange, a, kind, dc_id, key_in_use)
-            }
+            State::AwaitClientDh(waiting) => self.on_client_dh(config, body, waiting, key_in_use),
             State::AwaitReqPq => Err(HandshakeError::Unexpected {
                 expected: "req_pq_multi",
                 got: id_of(body),
@@ -281,34 +296,31 @@ impl ServerHandshake {
             g_a: g_a.to_vec(),
             server_time: now,
         });
-        let (key, iv) = temp_aes(&inner.new_nonce, &server_nonce);
+        let aes = temp_aes(&inner.new_nonce, &server_nonce);
         let mut encrypted_answer = with_hash_and_padding(&answer.to_bytes(), rng);
-        ige::encrypt(&mut encrypted_answer, &key, &iv)?;
+        ige::encrypt(&mut encrypted_answer, &aes.key, &aes.iv)?;
         let reply = enums::ServerDhParams::Ok(types::ServerDhParamsOk {
             nonce,
             server_nonce,
             encrypted_answer,
         });
-        self.state = State::AwaitClientDh {
+        self.state = State::AwaitClientDh(ClientDh {
             nonce,
             server_nonce,
-            new_nonce: inner.new_nonce,
+            new_nonce: Zeroizing::new(inner.new_nonce),
             a,
             kind: inner.kind,
             dc_id: inner.dc_id,
-        };
+            retry_id: 0,
+        });
         Ok(ServerStep::Send(reply.to_bytes()))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn on_client_dh(
         &mut self,
         config: &ServerConfig,
         body: &[u8],
-        (nonce, server_nonce, new_nonce): ([u8; 16], [u8; 16], [u8; 32]),
-        a: DhSecret,
-        kind: KeyKind,
-        dc_id: Option<i32>,
+        mut waiting: ClientDh,
         key_in_use: &dyn Fn(i64) -> bool,
     ) -> Result<ServerStep> {
         let req = functions::SetClientDhParams::from_bytes(body).map_err(|_| {
@@ -317,39 +329,44 @@ impl ServerHandshake {
                 got: id_of(body),
             }
         })?;
+        let (nonce, server_nonce) = (waiting.nonce, waiting.server_nonce);
         if req.nonce != nonce || req.server_nonce != server_nonce {
             return Err(HandshakeError::NonceMismatch);
         }
-        let (key, iv) = temp_aes(&new_nonce, &server_nonce);
+        let aes = temp_aes(&waiting.new_nonce, &server_nonce);
         let mut plain = req.encrypted_data;
-        ige::decrypt(&mut plain, &key, &iv)?;
+        ige::decrypt(&mut plain, &aes.key, &aes.iv)?;
         let enums::ClientDhInnerData::ClientDhInnerData(inner) = parse_hashed(&plain)?;
         if inner.nonce != nonce || inner.server_nonce != server_nonce {
             return Err(HandshakeError::NonceMismatch);
         }
-        let auth_key: AuthKey = config.dh.shared_key(&a, &inner.g_b, DhValue::GB)?;
+        let auth_key: AuthKey = config.dh.shared_key(&waiting.a, &inner.g_b, DhValue::GB)?;
 
+        if inner.retry_id != waiting.retry_id {
+            // Not the attempt we asked for: refuse this exchange; the
+            // client starts a new one.
+            let fail = enums::SetClientDhParamsAnswer::DhGenFail(types::DhGenFail {
+                nonce,
+                server_nonce,
+                new_nonce_hash3: new_nonce_hash(&waiting.new_nonce, 3, &auth_key),
+            });
+            return Ok(ServerStep::Send(fail.to_bytes()));
+        }
         if key_in_use(auth_key.key_id()) {
             // Ask for a new g_b; the same `a` stays in force.
             let retry = enums::SetClientDhParamsAnswer::DhGenRetry(types::DhGenRetry {
                 nonce,
                 server_nonce,
-                new_nonce_hash2: new_nonce_hash(&new_nonce, 2, &auth_key),
+                new_nonce_hash2: new_nonce_hash(&waiting.new_nonce, 2, &auth_key),
             });
-            self.state = State::AwaitClientDh {
-                nonce,
-                server_nonce,
-                new_nonce,
-                a,
-                kind,
-                dc_id,
-            };
+            waiting.retry_id = auth_key.aux_hash();
+            self.state = State::AwaitClientDh(waiting);
             return Ok(ServerStep::Send(retry.to_bytes()));
         }
         let reply = enums::SetClientDhParamsAnswer::DhGenOk(types::DhGenOk {
             nonce,
             server_nonce,
-            new_nonce_hash1: new_nonce_hash(&new_nonce, 1, &auth_key),
+            new_nonce_hash1: new_nonce_hash(&waiting.new_nonce, 1, &auth_key),
         })
         .to_bytes();
         Ok(ServerStep::Done {
@@ -357,9 +374,9 @@ impl ServerHandshake {
             negotiated: Box::new(Negotiated {
                 auth_key,
                 time_offset: 0,
-                first_salt: first_salt(&new_nonce, &server_nonce),
-                kind,
-                dc_id,
+                first_salt: first_salt(&waiting.new_nonce, &server_nonce),
+                kind: waiting.kind,
+                dc_id: waiting.dc_id,
             }),
         })
     }

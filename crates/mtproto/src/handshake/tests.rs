@@ -188,9 +188,9 @@ fn server_accepts_old_style_clients_and_restarts() {
         0,
         "Telethon requires whole blocks"
     );
-    let (key, iv) = temp_aes(&new_nonce, &res.server_nonce);
+    let aes = temp_aes(&new_nonce, &res.server_nonce);
     let mut plain = ok.encrypted_answer.clone();
-    ige::decrypt(&mut plain, &key, &iv).unwrap();
+    ige::decrypt(&mut plain, &aes.key, &aes.iv).unwrap();
     let enums::ServerDhInnerData::ServerDhInnerData(dh) = parse_hashed(&plain).unwrap();
     assert_eq!(dh.g, 3);
     assert_eq!(
@@ -442,3 +442,6 @@ fn answers_with_too_much_padding_are_rejected() {
         Err(HandshakeError::BadAnswerHash)
     ));
 }
+
+mod hostile_client;
+mod hostile_server;
