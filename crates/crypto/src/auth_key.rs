@@ -42,7 +42,7 @@ use core::fmt;
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::hash::sha1;
@@ -191,9 +191,10 @@ fn msg_key_hasher(auth_key: &AuthKey, direction: Direction) -> Sha256 {
     hasher
 }
 
-/// The middle 16 bytes of `msg_key_large`.
+/// The middle 16 bytes of `msg_key_large` (the rest, which only the key
+/// holders can compute, is wiped).
 fn msg_key_from(hasher: Sha256) -> [u8; 16] {
-    let large: [u8; 32] = hasher.finalize().into();
+    let large: Zeroizing<[u8; 32]> = Zeroizing::new(hasher.finalize().into());
     let mut key = [0u8; 16];
     key.copy_from_slice(&large[8..24]);
     key
@@ -204,8 +205,12 @@ fn msg_key_from(hasher: Sha256) -> [u8; 16] {
 #[must_use]
 pub fn derive_aes_key_iv(auth_key: &AuthKey, direction: Direction, msg_key: &[u8; 16]) -> AesKeyIv {
     let x = direction.x();
-    let a = crate::hash::sha256(&[msg_key, &auth_key.data[x..x + 36]]);
-    let b = crate::hash::sha256(&[&auth_key.data[40 + x..76 + x], msg_key]);
+    // sha256_a and sha256_b are the AES key and IV in pieces: wiped on drop.
+    let a = Zeroizing::new(crate::hash::sha256(&[msg_key, &auth_key.data[x..x + 36]]));
+    let b = Zeroizing::new(crate::hash::sha256(&[
+        &auth_key.data[40 + x..76 + x],
+        msg_key,
+    ]));
 
     let mut out = AesKeyIv {
         key: [0u8; 32],

@@ -1,17 +1,21 @@
 //! Big-number helpers shared by `dh`, `rsa` and `srp` (crate-private).
 //!
 //! Numbers travel as big-endian byte strings in MTProto; arithmetic is done
-//! with `num-bigint`. Note: `num-bigint` is neither constant-time nor able
-//! to wipe its heap buffers, so intermediate values of secret computations
-//! are not zeroized; the long-lived secrets themselves are kept in byte
-//! arrays that are (see the crate docs).
+//! with `num-bigint`, which is not constant-time and has no `Zeroize`.
+//! Secret numbers (DH and SRP exponents, shared values, SRP's verifier and
+//! everything derived from it) are held in [`SecretUint`], which overwrites
+//! its limbs when dropped. That is best effort, and what it cannot reach
+//! is listed on [`wipe`]; the long-lived secrets themselves are kept in
+//! byte arrays that are wiped on drop (see the crate docs).
 
+use std::ops::Deref;
 use std::sync::OnceLock;
 
 use num_bigint::BigUint;
 use num_integer::Integer;
 use num_traits::{One, Zero};
 use rand_core::RngCore;
+use zeroize::Zeroizing;
 
 use crate::hash::sha256;
 
@@ -21,9 +25,10 @@ pub(crate) fn from_be(bytes: &[u8]) -> BigUint {
 }
 
 /// Big-endian encoding left-padded with zeros to exactly `N` bytes, or
-/// `None` if `x` needs more than `N` bytes.
+/// `None` if `x` needs more than `N` bytes. The temporary encoding is wiped
+/// (`x` may be secret); the caller owns the returned copy.
 pub(crate) fn to_be_fixed<const N: usize>(x: &BigUint) -> Option<[u8; N]> {
-    let bytes = x.to_bytes_be();
+    let bytes = Zeroizing::new(x.to_bytes_be());
     if x.is_zero() {
         return Some([0u8; N]);
     }
@@ -31,6 +36,66 @@ pub(crate) fn to_be_fixed<const N: usize>(x: &BigUint) -> Option<[u8; N]> {
     let mut out = [0u8; N];
     out[pad..].copy_from_slice(&bytes);
     Some(out)
+}
+
+/// A big integer holding a secret. Its limbs are overwritten when it is
+/// dropped ([`wipe`]); it derefs to the [`BigUint`] for arithmetic.
+pub(crate) struct SecretUint(BigUint);
+
+impl SecretUint {
+    /// Takes ownership of a secret value.
+    pub(crate) fn new(value: BigUint) -> Self {
+        Self(value)
+    }
+
+    /// Parses big-endian bytes without leaving an unwiped copy of them
+    /// (`BigUint::from_bytes_be` reverses them in a buffer it drops as is).
+    pub(crate) fn from_be(bytes: &[u8]) -> Self {
+        let mut le = Zeroizing::new(bytes.to_vec());
+        le.reverse();
+        Self(BigUint::from_bytes_le(&le))
+    }
+}
+
+impl Deref for SecretUint {
+    type Target = BigUint;
+
+    fn deref(&self) -> &BigUint {
+        &self.0
+    }
+}
+
+impl Drop for SecretUint {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+/// Overwrites the limbs of `x` in the buffer that holds them.
+///
+/// `num-bigint` offers no zeroize, so this goes through its public API:
+/// `assign_from_slice` clears the digit vector and refills it in place with
+/// our value, a run of zeros topped by a 1 so that the vector keeps its
+/// length (a value that shrank to zero would be freed inside the crate
+/// before we could make the writes observable). Reading the value back
+/// through `black_box` keeps the compiler from dropping the writes as dead
+/// stores. The number left behind, a power of two, carries nothing secret.
+///
+/// What this cannot reach: the working buffers `num-bigint` allocates and
+/// frees inside an operation (`modpow`'s Montgomery values, products,
+/// remainders), a buffer it freed on reallocation, and any spare capacity
+/// beyond the current length. Those are freed without being wiped.
+pub(crate) fn wipe(x: &mut BigUint) {
+    let len = x.iter_u32_digits().len();
+    if len == 0 {
+        return;
+    }
+    let mut cover = vec![0u32; len];
+    if let Some(top) = cover.last_mut() {
+        *top = 1;
+    }
+    x.assign_from_slice(&cover);
+    std::hint::black_box(&*x);
 }
 
 /// Uniformly random integer with at most `bits` bits.
@@ -161,6 +226,24 @@ mod tests {
         );
         assert_eq!(to_be_fixed::<2>(&BigUint::from(0x010203u32)), None);
         assert_eq!(to_be_fixed::<3>(&BigUint::zero()), Some([0, 0, 0]));
+    }
+
+    #[test]
+    fn wiping_leaves_no_trace_of_the_value() {
+        let secret = BigUint::from_bytes_be(&[0xa5; 256]);
+        let mut x = secret.clone();
+        wipe(&mut x);
+        assert_eq!(x, BigUint::one() << (32 * 63), "zeros topped by a 1");
+        assert!(!x.to_bytes_be().contains(&0xa5));
+        let mut small = BigUint::from(7u32);
+        wipe(&mut small);
+        assert_eq!(small, BigUint::one());
+        let mut zero = BigUint::zero();
+        wipe(&mut zero);
+        assert!(zero.is_zero());
+        // Parsing from bytes agrees with num-bigint's own parser.
+        assert_eq!(*SecretUint::from_be(&[1, 2, 3]), BigUint::from(0x010203u32));
+        assert_eq!(*SecretUint::from_be(&[]), BigUint::zero());
     }
 
     #[test]

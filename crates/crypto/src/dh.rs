@@ -36,10 +36,10 @@ use core::fmt;
 use num_bigint::BigUint;
 use num_traits::One;
 use rand_core::{CryptoRng, RngCore};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::auth_key::AuthKey;
-use crate::bigint::{self, from_be, to_be_fixed};
+use crate::bigint::{self, SecretUint, from_be, to_be_fixed};
 use crate::error::{DhRange, DhValue, Error, Result};
 
 /// Size of `dh_prime` and of every DH value, in bytes.
@@ -156,7 +156,7 @@ impl DhParams {
     /// `g^secret mod dh_prime` as 256 bytes, checked like a peer's value
     /// (`which` names it in the error).
     pub fn public_value(&self, secret: &DhSecret, which: DhValue) -> Result<[u8; DH_LEN]> {
-        let exponent = from_be(&secret.0);
+        let exponent = SecretUint::from_be(&secret.0);
         let value = BigUint::from(self.g).modpow(&exponent, &self.prime);
         check_range(&value, &self.prime, which)?;
         to_be_fixed(&value).ok_or(Error::DhValueOutOfRange {
@@ -195,12 +195,15 @@ impl DhParams {
     ) -> Result<AuthKey> {
         let peer_value = from_be(peer_public);
         check_range(&peer_value, &self.prime, peer)?;
-        let shared = peer_value.modpow(&from_be(&secret.0), &self.prime);
-        let bytes = to_be_fixed::<DH_LEN>(&shared).ok_or(Error::DhValueOutOfRange {
-            value: peer,
-            range: DhRange::TooLarge,
-        })?;
-        Ok(AuthKey::from_bytes(bytes))
+        let exponent = SecretUint::from_be(&secret.0);
+        let shared = SecretUint::new(peer_value.modpow(&exponent, &self.prime));
+        let bytes = Zeroizing::new(to_be_fixed::<DH_LEN>(&shared).ok_or(
+            Error::DhValueOutOfRange {
+                value: peer,
+                range: DhRange::TooLarge,
+            },
+        )?);
+        Ok(AuthKey::from_bytes(*bytes))
     }
 }
 

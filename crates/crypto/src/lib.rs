@@ -24,9 +24,12 @@
 //! `Debug`.
 //!
 //! Caveat: big-number arithmetic uses `num-bigint`, which is not
-//! constant-time and cannot wipe its temporary buffers; RSA decryption is
-//! blinded, but DH/SRP exponentiations are not hardened against local
-//! timing attacks.
+//! constant-time and has no zeroize. The DH and SRP numbers we hold
+//! (exponents, shared values, SRP's verifier and what derives from it)
+//! have their limbs overwritten when dropped, but the working buffers
+//! `num-bigint` allocates inside an operation are freed unwiped. RSA
+//! decryption is blinded, but DH/SRP exponentiations are not hardened
+//! against local timing attacks.
 //!
 //! # Example: one encrypted MTProto message
 //!

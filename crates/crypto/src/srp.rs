@@ -49,7 +49,7 @@ use num_traits::Zero;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::bigint::{from_be, to_be_fixed};
+use crate::bigint::{SecretUint, from_be, to_be_fixed};
 use crate::dh::{self, DH_LEN, DhParams, DhSecret};
 use crate::error::{DhRange, DhValue, Error, Result};
 use crate::hash::{pbkdf2_hmac_sha512, sha256};
@@ -182,8 +182,11 @@ pub fn compute_verifier(params: &SrpParams, hash: &PasswordHash) -> Zeroizing<[u
     Zeroizing::new(to_be_fixed(&v).unwrap_or([0u8; DH_LEN]))
 }
 
-fn verifier_number(params: &SrpParams, hash: &PasswordHash) -> BigUint {
-    BigUint::from(params.dh.g()).modpow(&from_be(&hash.0), params.dh.prime())
+/// `v = g^x mod p`: as good as the password against an offline search, so
+/// kept in a [`SecretUint`].
+fn verifier_number(params: &SrpParams, hash: &PasswordHash) -> SecretUint {
+    let x = SecretUint::from_be(&hash.0);
+    SecretUint::new(BigUint::from(params.dh.g()).modpow(&x, params.dh.prime()))
 }
 
 /// What the client sends in `inputCheckPasswordSRP`: `A` and `M1`.
@@ -284,7 +287,7 @@ pub fn client_answer(
         }
     };
 
-    let a_secret = from_be(a.as_bytes());
+    let a_secret = SecretUint::from_be(a.as_bytes());
     let a_pub = BigUint::from(params.dh.g()).modpow(&a_secret, p);
     dh::check_range(&a_pub, p, DhValue::SrpA)?;
     let a_bytes: [u8; DH_LEN] = to_be_fixed(&a_pub).ok_or(Error::DhValueOutOfRange {
@@ -298,12 +301,18 @@ pub fn client_answer(
         return Err(Error::SrpZeroU);
     }
 
-    let x = from_be(&hash.0);
-    let kv = (transcript.k() * verifier_number(params, hash)) % p;
-    let g_b = ((&b_num + p) - kv) % p;
+    // Every number from here on derives from the password or from `a`.
+    let x = SecretUint::from_be(&hash.0);
+    let k_times_v = SecretUint::new(transcript.k() * &*verifier_number(params, hash));
+    let kv = SecretUint::new(&*k_times_v % p);
+    let b_plus_p = SecretUint::new(&b_num + p);
+    let difference = SecretUint::new(&*b_plus_p - &*kv);
+    let g_b = SecretUint::new(&*difference % p);
     dh::check_range(&g_b, p, DhValue::SrpGB)?;
 
-    let s = g_b.modpow(&(a_secret + u * x), p);
+    let u_times_x = SecretUint::new(&u * &*x);
+    let exponent = SecretUint::new(&*a_secret + &*u_times_x);
+    let s = SecretUint::new(g_b.modpow(&exponent, p));
     let k = session_key(&s);
     let m1 = transcript.m1(params, &a_bytes, &b_bytes, &k);
     Ok(SrpAnswer { a: a_bytes, m1 })
@@ -350,10 +359,14 @@ impl SrpServer {
     /// safe range (a client would refuse it) or `B` is 0.
     pub fn new(params: SrpParams, verifier: &[u8; DH_LEN], b: DhSecret) -> Result<Self> {
         let p = params.dh.prime();
-        let g_b = BigUint::from(params.dh.g()).modpow(&from_be(b.as_bytes()), p);
+        let exponent = SecretUint::from_be(b.as_bytes());
+        let g_b = SecretUint::new(BigUint::from(params.dh.g()).modpow(&exponent, p));
         dh::check_range(&g_b, p, DhValue::SrpGB)?;
         let k = Transcript::new(&params).k();
-        let big_b = (k * from_be(verifier) + g_b) % p;
+        let v = SecretUint::from_be(verifier);
+        let kv = SecretUint::new(k * &*v);
+        let sum = SecretUint::new(&*kv + &*g_b);
+        let big_b = &*sum % p;
         if big_b.is_zero() {
             return Err(Error::DhValueOutOfRange {
                 value: DhValue::SrpB,
@@ -417,9 +430,12 @@ impl SrpServer {
         if u.is_zero() {
             return Err(Error::SrpZeroU);
         }
-        let v = from_be(self.verifier.as_ref());
-        let base = (a_num * v.modpow(&u, p)) % p;
-        let s = base.modpow(&from_be(self.b.as_bytes()), p);
+        let v = SecretUint::from_be(self.verifier.as_ref());
+        let v_u = SecretUint::new(v.modpow(&u, p));
+        let product = SecretUint::new(a_num * &*v_u);
+        let base = SecretUint::new(&*product % p);
+        let exponent = SecretUint::from_be(self.b.as_bytes());
+        let s = SecretUint::new(base.modpow(&exponent, p));
         let k = session_key(&s);
         let expected = Transcript::new(&self.params).m1(&self.params, &a_bytes, &self.srp_b, &k);
         if crate::ct_eq(&expected, m1) {
@@ -529,7 +545,7 @@ mod tests {
         );
         // B = k*v + small: in range, but g_b = B - k*v is tiny.
         let k = Transcript::new(&params).k();
-        let b = (k * verifier_number(&params, &hash(1)) + 5u32) % &p;
+        let b = (k * &*verifier_number(&params, &hash(1)) + 5u32) % &p;
         assert_eq!(
             client_answer(&params, &hash(1), &b.to_bytes_be(), &a),
             err(DhValue::SrpGB, DhRange::TooCloseToZero)
