@@ -5,10 +5,16 @@
 //! the auth key id, the msg_key (recomputed and compared in constant time),
 //! block alignment, the declared length and the padding (12 to 1024 bytes).
 //! Session-level checks (session id, msg_id, replays) are the caller's.
+//!
+//! Plaintext is handled in one buffer per message: [`encrypt`] builds it
+//! where the ciphertext will be and encrypts it in place; [`decrypt`] wipes
+//! the header, the padding and any rejected plaintext before the buffer is
+//! handed back or dropped.
 
 use paperplane_crypto::auth_key::{decrypt_message_data_in_place, encrypt_message_data_in_place};
 use paperplane_crypto::{AuthKey, Direction};
 use rand_core::RngCore;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Result, SessionError};
 
@@ -53,6 +59,10 @@ pub struct Header {
 /// then the AES-IGE encrypted header, body and 12 to 27 bytes of random
 /// padding (the minimum that aligns to 16, plus 0 or 16 more at random so
 /// lengths do not leak exactly).
+///
+/// The plaintext is assembled directly in the returned buffer (allocated
+/// once at its final size, so it is never copied by a reallocation) and
+/// encrypted there; `body` itself stays the caller's to wipe.
 pub fn encrypt(
     auth_key: &AuthKey,
     direction: Direction,
@@ -74,10 +84,12 @@ pub fn encrypt(
     let start = out.len();
     out.resize(start + padding, 0);
     rng.fill_bytes(&mut out[start..]);
-    // The plaintext is block-aligned by construction.
-    let msg_key = encrypt_message_data_in_place(auth_key, direction, &mut out[OUTER_HEADER..])
-        .unwrap_or_default();
-    out[8..OUTER_HEADER].copy_from_slice(&msg_key);
+    // The plaintext is block-aligned by construction, so this cannot fail;
+    // if it ever did, the plaintext must not leave as if it were encrypted.
+    match encrypt_message_data_in_place(auth_key, direction, &mut out[OUTER_HEADER..]) {
+        Ok(msg_key) => out[8..OUTER_HEADER].copy_from_slice(&msg_key),
+        Err(_) => out[OUTER_HEADER..].zeroize(),
+    }
     out
 }
 
@@ -89,6 +101,10 @@ pub fn auth_key_id(packet: &[u8]) -> Option<i64> {
 }
 
 /// Decrypts and checks one encrypted message.
+///
+/// The decrypted copy is wiped if a check fails; on success the inner
+/// header and the padding are overwritten and the body is moved to the
+/// front of the same buffer, which is returned as [`Decrypted::body`].
 pub fn decrypt(auth_key: &AuthKey, direction: Direction, packet: &[u8]) -> Result<Decrypted> {
     if packet.len() < OUTER_HEADER + INNER_HEADER + MIN_PADDING {
         return Err(SessionError::TooShort { len: packet.len() });
@@ -102,7 +118,7 @@ pub fn decrypt(auth_key: &AuthKey, direction: Direction, packet: &[u8]) -> Resul
     }
     let mut msg_key = [0u8; 16];
     msg_key.copy_from_slice(&packet[8..OUTER_HEADER]);
-    let mut plain = packet[OUTER_HEADER..].to_vec();
+    let mut plain = Zeroizing::new(packet[OUTER_HEADER..].to_vec());
     decrypt_message_data_in_place(auth_key, direction, &msg_key, &mut plain)
         .map_err(|_| SessionError::MsgKeyMismatch)?;
 
@@ -118,14 +134,17 @@ pub fn decrypt(auth_key: &AuthKey, direction: Direction, packet: &[u8]) -> Resul
     if !(MIN_PADDING..=MAX_PADDING).contains(&padding) {
         return Err(SessionError::BadPadding { padding });
     }
-    plain.truncate(INNER_HEADER + len);
-    plain.drain(..INNER_HEADER);
+    plain.copy_within(INNER_HEADER..INNER_HEADER + len, 0);
+    if let Some(rest) = plain.get_mut(len..) {
+        rest.zeroize();
+    }
+    plain.truncate(len);
     Ok(Decrypted {
         salt,
         session_id,
         msg_id,
         seq_no,
-        body: plain,
+        body: std::mem::take(&mut *plain),
     })
 }
 
@@ -158,4 +177,37 @@ pub fn open_plain(packet: &[u8]) -> Result<(i64, &[u8])> {
         return Err(SessionError::BadLength { len });
     }
     Ok((msg_id, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    /// The body comes back exactly, whatever its length and padding, after
+    /// the header and padding were wiped and the body moved in place.
+    #[test]
+    fn bodies_of_every_length_round_trip() {
+        let key = AuthKey::from_bytes(core::array::from_fn(|i| (i as u8).wrapping_mul(29)));
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let header = Header {
+            salt: 7,
+            session_id: -9,
+            msg_id: 1 << 40,
+            seq_no: 3,
+        };
+        for len in (0..=128).step_by(4) {
+            let body: Vec<u8> = (0..len).map(|i| (i as u8) ^ 0x5c).collect();
+            let packet = encrypt(&key, Direction::ServerToClient, header, &body, &mut rng);
+            let got = decrypt(&key, Direction::ServerToClient, &packet).unwrap();
+            assert_eq!(got.body, body, "length {len}");
+            assert_eq!(
+                (got.salt, got.session_id, got.msg_id, got.seq_no),
+                (7, -9, 1 << 40, 3)
+            );
+            let err = decrypt(&key, Direction::ClientToServer, &packet).unwrap_err();
+            assert!(matches!(err, SessionError::MsgKeyMismatch), "{err}");
+        }
+    }
 }
