@@ -12,10 +12,22 @@ use rand_core::OsRng;
 use crate::client::Client;
 
 /// What `request_login_code` returns: pass it to [`Client::sign_in`].
-#[derive(Clone, Debug)]
+///
+/// `Debug` redacts `phone_code_hash`: with the code the user receives it
+/// signs in, so it stays out of logs.
+#[derive(Clone)]
 pub struct LoginToken {
     phone: String,
     phone_code_hash: String,
+}
+
+impl fmt::Debug for LoginToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginToken")
+            .field("phone", &self.phone)
+            .field("phone_code_hash", &"<redacted>")
+            .finish()
+    }
 }
 
 impl LoginToken {
@@ -385,5 +397,26 @@ impl Client {
         Ok(User {
             raw: Box::new(user),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The code hash lets whoever holds it sign in with the code the user
+    /// receives: it never appears in logs or panic messages.
+    #[test]
+    fn login_token_debug_hides_the_phone_code_hash() {
+        let token = LoginToken {
+            phone: "15550001234".into(),
+            phone_code_hash: "a1b2c3d4e5f6".into(),
+        };
+        let shown = format!("{token:?}");
+        assert!(!shown.contains("a1b2c3d4e5f6"), "{shown}");
+        assert!(shown.contains("15550001234"), "{shown}");
+        assert!(shown.contains("phone_code_hash"), "{shown}");
+        let pretty = format!("{token:#?}");
+        assert!(!pretty.contains("a1b2c3d4e5f6"), "{pretty}");
     }
 }
