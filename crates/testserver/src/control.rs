@@ -288,6 +288,28 @@ impl Control {
         self.shared.faults.drop_after_request(method, times);
     }
 
+    /// How many requests of `method` (a TL name such as `help.getConfig`,
+    /// as [`Control::inject_flood_wait`] takes) the server has carried
+    /// out, so a test can tell "answered once" from "executed once".
+    ///
+    /// Counted, under the name of the innermost function (wrappers such
+    /// as `invokeWithLayer` are not counted): every call the server routed
+    /// to be carried out, whatever it answered, errors included (a
+    /// `users.getUsers` before login that gets `401
+    /// AUTH_KEY_UNREGISTERED` counts; so does a method this server does
+    /// not implement, answered `400 INPUT_METHOD_INVALID`), and calls
+    /// carried out whose answer [`Control::inject_drop_after_request`] then
+    /// lost. A repeat the world recognises (`messages.sendMessage` with a
+    /// `random_id` it already has) is carried out again and counts.
+    /// Not counted: calls answered by an injected flood wait (Telegram
+    /// refuses those before doing anything), calls refused before routing
+    /// (`401 AUTH_KEY_PERM_EMPTY` over an unbound temporary key, wrappers
+    /// that do not decode), and a message the server's session drops or
+    /// answers itself without handing it up (a replayed msg_id).
+    pub fn executions(&self, method: &str) -> u64 {
+        self.shared.faults.executions(method)
+    }
+
     /// Closes every open connection (simulated network loss).
     pub fn drop_connections(&self) {
         self.shared.world.hub().close_all();

@@ -1,5 +1,6 @@
 //! Fault injection for client tests: flood waits and lost answers,
-//! armed per method name for a number of calls.
+//! armed per method name for a number of calls; and what a test needs to
+//! see the effect of its faults: how often each method was carried out.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -19,10 +20,12 @@ struct Armed {
     drop: HashMap<String, u32>,
 }
 
-/// The armed faults, by TL method name (`help.getNearestDc`).
+/// The armed faults, and the calls carried out, by TL method name
+/// (`help.getNearestDc`).
 #[derive(Default)]
 pub struct Faults {
     armed: Mutex<Armed>,
+    executed: Mutex<HashMap<&'static str, u64>>,
 }
 
 impl Faults {
@@ -72,6 +75,20 @@ impl Faults {
         }
         None
     }
+
+    /// Counts one call of `method` carried out, so a test can tell a
+    /// request executed twice from one answered twice.
+    pub fn count_execution(&self, method: &'static str) {
+        let mut executed = self.executed.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = executed.entry(method).or_default();
+        *count = count.saturating_add(1);
+    }
+
+    /// How many calls of `method` were carried out.
+    pub fn executions(&self, method: &str) -> u64 {
+        let executed = self.executed.lock().unwrap_or_else(PoisonError::into_inner);
+        executed.get(method).copied().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +105,17 @@ mod tests {
         assert_eq!(faults.take("help.getConfig"), Some(Fault::FloodWait(3)));
         assert_eq!(faults.take("help.getConfig"), Some(Fault::DropAfterRequest));
         assert_eq!(faults.take("help.getConfig"), None);
+    }
+
+    #[test]
+    fn executions_are_counted_per_method() {
+        let faults = Faults::default();
+        assert_eq!(faults.executions("help.getConfig"), 0);
+        faults.count_execution("help.getConfig");
+        faults.count_execution("help.getConfig");
+        faults.count_execution("help.getNearestDc");
+        assert_eq!(faults.executions("help.getConfig"), 2);
+        assert_eq!(faults.executions("help.getNearestDc"), 1);
+        assert_eq!(faults.executions("messages.sendMessage"), 0);
     }
 }

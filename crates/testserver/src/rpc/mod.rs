@@ -200,16 +200,24 @@ pub fn dispatch(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
     if ctx.unbound_temp && !pfs::allowed_unbound(id_of(&body)) {
         return Reply::error(401, "AUTH_KEY_PERM_EMPTY");
     }
-    let fault =
-        paperplane_tl::name_for_id(id_of(&body)).and_then(|name| ctx.shared.faults.take(name));
+    let name = paperplane_tl::name_for_id(id_of(&body));
+    let fault = name.and_then(|name| ctx.shared.faults.take(name));
     match fault {
         Some(Fault::FloodWait(seconds)) => ApiError::flood_wait(seconds).into(),
         Some(Fault::DropAfterRequest) => {
-            let _ = route(ctx, &body);
+            let _ = execute(ctx, name, &body);
             Reply::Drop
         }
-        None => route(ctx, &body),
+        None => execute(ctx, name, &body),
     }
+}
+
+/// Carries a call out, counting it for [`crate::Control::executions`].
+fn execute(ctx: &mut Context<'_>, name: Option<&'static str>, body: &[u8]) -> Reply {
+    if let Some(name) = name {
+        ctx.shared.faults.count_execution(name);
+    }
+    route(ctx, body)
 }
 
 /// Routes an unwrapped function by its id.
