@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use paperplane_crypto::rsa::RsaPublicKey;
 use paperplane_net::{
-    InitParams, InvocationError, MtProxy, PoolConfig, ProxyLinkError, ProxySecret, RetryPolicy,
-    TransportKind,
+    Clock, InitParams, InvocationError, MtProxy, PoolConfig, ProxyLinkError, ProxySecret,
+    RetryPolicy, TransportKind,
 };
 use paperplane_session::{
     BinaryFileBackend, InMemoryBackend, Session, SessionBackend, SessionError,
@@ -208,6 +208,22 @@ impl ClientBuilder {
     /// exchange).
     pub fn test_mode(mut self, test_mode: bool) -> Self {
         self.pool.test_mode = test_mode;
+        self
+    }
+
+    /// How long a request waits for its answer before failing with
+    /// [`InvocationError::Timeout`] (default: 60 s per attempt; a retry
+    /// after a flood wait starts a new wait).
+    pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.pool.request_timeout = timeout;
+        self
+    }
+
+    /// The wall clock the client reads (the machine's by default). For
+    /// tests and simulations: a client given [`Clock::skewed`] behaves as on
+    /// a machine whose clock is wrong, and must still work.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.pool.clock = clock;
         self
     }
 

@@ -185,7 +185,7 @@ async fn background(
             event = events.recv() => match event {
                 Some(PoolEvent::Changed) => Work::Save,
                 Some(PoolEvent::Update { body, .. }) => Work::Raw(body),
-                Some(PoolEvent::NewSession { .. }) => Work::CatchUp,
+                Some(PoolEvent::NewSession { .. } | PoolEvent::Reconnected { .. }) => Work::CatchUp,
                 None => break,
             },
             item = work.recv() => match item {

@@ -50,7 +50,7 @@ pub use builder::{BuildError, ClientBuilder};
 pub use client::{Client, ShutdownToken};
 pub use messages::InputMessage;
 pub use paperplane_net::{
-    InvocationError, MtProxy, ProxyLinkError, ProxySecret, RpcError, TransportKind, retry,
+    Clock, InvocationError, MtProxy, ProxyLinkError, ProxySecret, RpcError, TransportKind, retry,
 };
 pub use paperplane_parsers as parsers;
 pub use paperplane_session as session;

@@ -249,7 +249,7 @@ fn handshake_then_thousands_of_round_trips_with_salt_change_and_reconnect() {
                     link.send_to_server(&p, &mut rng);
                 }
                 link = Link::open(&mut rng);
-                client.resend_unanswered();
+                client.resend_unanswered(now);
             }
         }
         now += 100;

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use paperplane_crypto::AuthKey;
 use paperplane_crypto::rsa::RsaPublicKey;
@@ -29,6 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, timeout};
 
 use crate::backoff::Backoff;
+use crate::clock::Clock;
 use crate::error::{InvocationError, RpcError};
 use crate::proxy::MtProxy;
 use crate::transport_kind::TransportKind;
@@ -126,6 +127,11 @@ pub struct ConnectionConfig {
     /// Connect through this MTProxy instead of to `addr`; its secret then
     /// decides the transport (`transport` is ignored).
     pub proxy: Option<MtProxy>,
+    /// The wall clock (the machine's unless a test skews it).
+    pub clock: Clock,
+    /// How long a caller waits for an answer before
+    /// [`InvocationError::Timeout`](crate::InvocationError::Timeout).
+    pub request_timeout: Duration,
 }
 
 /// How long acknowledgements may wait for a request to ride along with.
@@ -176,6 +182,21 @@ pub enum ConnectionEvent {
         /// The DC.
         dc_id: i32,
     },
+    /// The connection came back after a loss, in the same session: what
+    /// was unanswered is being resent, but updates pushed meanwhile may
+    /// have been missed.
+    Reconnected {
+        /// The DC.
+        dc_id: i32,
+    },
+    /// The server's clock corrected ours: the key's stored offset changed.
+    /// Save it, so the next start does not begin from a wrong clock.
+    TimeOffset {
+        /// The DC.
+        dc_id: i32,
+        /// Server time minus local time, in seconds.
+        time_offset: i32,
+    },
     /// The configuration the DC sent in answer to `initConnection`.
     Config {
         /// The DC.
@@ -198,6 +219,7 @@ enum Command {
 pub struct Connection {
     dc_id: i32,
     commands: mpsc::UnboundedSender<Command>,
+    request_timeout: Duration,
 }
 
 impl Connection {
@@ -209,6 +231,7 @@ impl Connection {
     ) -> Self {
         let (commands, rx) = mpsc::unbounded_channel();
         let dc_id = config.dc_id;
+        let request_timeout = config.request_timeout;
         let task = Task {
             backoff: config.backoff.clone(),
             config,
@@ -224,9 +247,14 @@ impl Connection {
             session: None,
             pending: HashMap::new(),
             waiting: Vec::new(),
+            connected_before: false,
         };
         tokio::spawn(task.run());
-        Self { dc_id, commands }
+        Self {
+            dc_id,
+            commands,
+            request_timeout,
+        }
     }
 
     /// The DC this connection is for.
@@ -234,13 +262,19 @@ impl Connection {
         self.dc_id
     }
 
-    /// Sends a serialized function and waits for its serialized result.
+    /// Sends a serialized function and waits for its serialized result, at
+    /// most the configured request timeout. A request given up on is
+    /// forgotten by the connection at its next sweep (it may still have
+    /// been executed).
     pub async fn invoke_raw(&self, body: Vec<u8>) -> Result<Vec<u8>, InvocationError> {
         let (reply, answer) = oneshot::channel();
         self.commands
             .send(Command::Invoke { body, reply })
             .map_err(|_| InvocationError::Dropped)?;
-        answer.await.map_err(|_| InvocationError::Dropped)?
+        match timeout(self.request_timeout, answer).await {
+            Ok(answer) => answer.map_err(|_| InvocationError::Dropped)?,
+            Err(_) => Err(InvocationError::Timeout(self.request_timeout)),
+        }
     }
 
     /// Drops the socket and reconnects (unanswered requests are resent).
@@ -296,12 +330,8 @@ struct Task {
     /// Requests that arrived before any session existed.
     waiting: Vec<(Vec<u8>, Reply)>,
     backoff: Backoff,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    /// Whether a connection was up before (a new one is a reconnection).
+    connected_before: bool,
 }
 
 impl Task {
@@ -340,6 +370,24 @@ impl Task {
                 },
             }
         }
+    }
+
+    /// Forgets requests whose callers stopped waiting (timed out, or
+    /// dropped), so they are not resent for ever.
+    fn forget_abandoned(&mut self) {
+        let abandoned: Vec<RequestId> = self
+            .pending
+            .iter()
+            .filter(|(_, w)| matches!(w, Waiter::Caller(reply) if reply.is_closed()))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in abandoned {
+            self.pending.remove(&id);
+            if let Some(session) = self.session.as_mut() {
+                session.cancel(id);
+            }
+        }
+        self.waiting.retain(|(_, reply)| !reply.is_closed());
     }
 
     fn fail_all(&mut self) {
@@ -386,7 +434,7 @@ impl Task {
         let _ = stream.set_nodelay(true);
         let mut io = Io::new(stream);
         let mut out = Vec::new();
-        let now = (now_ms() / 1000) as u64;
+        let now = u64::try_from(self.config.clock.now_secs()).unwrap_or(0);
         let mut transport = match ClientTransport::new(
             &transport::ClientConfig::new(mode),
             now,
@@ -460,9 +508,10 @@ impl Task {
         if !self.config.pfs {
             return Ok(Setup::Ready);
         }
-        let server_now = |offset: i32| (now_ms() / 1000) as i32 + offset;
+        let clock = self.config.clock.clone();
+        let server_now = |offset: i32| clock.now_secs().saturating_add(offset.into());
         if let Some(temp) = &self.temp {
-            if server_now(temp.key.time_offset) < temp.expires_at - TEMP_KEY_MARGIN {
+            if server_now(temp.key.time_offset) < i64::from(temp.expires_at - TEMP_KEY_MARGIN) {
                 return Ok(Setup::Ready);
             }
         }
@@ -470,7 +519,9 @@ impl Task {
             expires_in: TEMP_KEY_LIFETIME,
         };
         let key = self.exchange_key(io, transport, kind).await?;
-        let expires_at = server_now(key.time_offset) + TEMP_KEY_LIFETIME;
+        let expires_at = i32::try_from(server_now(key.time_offset))
+            .unwrap_or(i32::MAX)
+            .saturating_add(TEMP_KEY_LIFETIME);
         let session_id = self.rng.next_u64() as i64;
         let mut session = ClientSession::new(
             AuthKey::from_bytes(*key.key.as_bytes()),
@@ -482,23 +533,24 @@ impl Task {
             return Err("no permanent key to bind to".into());
         };
         let mut binding_rng = ChaCha20Rng::from_rng(&mut self.rng).map_err(|e| e.to_string())?;
-        let (id, packet) = session.request_signed(now_ms(), &mut self.rng, |msg_id| {
-            let bind = handshake::bind::encrypt_binding(
-                &perm.key,
-                &key.key,
-                session_id,
-                expires_at,
-                msg_id,
-                &mut binding_rng,
-            );
-            functions::auth::BindTempAuthKey {
-                perm_auth_key_id: bind.perm_auth_key_id,
-                nonce: bind.nonce,
-                expires_at: bind.expires_at,
-                encrypted_message: bind.encrypted_message,
-            }
-            .to_bytes()
-        });
+        let (id, packet) =
+            session.request_signed(self.config.clock.now_ms(), &mut self.rng, |msg_id| {
+                let bind = handshake::bind::encrypt_binding(
+                    &perm.key,
+                    &key.key,
+                    session_id,
+                    expires_at,
+                    msg_id,
+                    &mut binding_rng,
+                );
+                functions::auth::BindTempAuthKey {
+                    perm_auth_key_id: bind.perm_auth_key_id,
+                    nonce: bind.nonce,
+                    expires_at: bind.expires_at,
+                    encrypted_message: bind.encrypted_message,
+                }
+                .to_bytes()
+            });
         let mut out = Vec::new();
         transport
             .encode(&packet, false, &mut self.rng, &mut out)
@@ -543,7 +595,8 @@ impl Task {
         let (mut machine, mut body) = ClientHandshake::start(config, &mut self.rng);
         let mut ids = MsgIdGen::new(Role::Client, 0);
         loop {
-            let packet = envelope::plain(ids.next(now_ms(), IdKind::Other), &body);
+            let packet =
+                envelope::plain(ids.next(self.config.clock.now_ms(), IdKind::Other), &body);
             let mut out = Vec::new();
             transport
                 .encode(&packet, false, &mut self.rng, &mut out)
@@ -557,7 +610,7 @@ impl Task {
                 }
             };
             let (_, answer) = envelope::open_plain(&answer).map_err(|e| e.to_string())?;
-            let now = (now_ms() / 1000) as i32;
+            let now = i32::try_from(self.config.clock.now_secs()).unwrap_or(i32::MAX);
             match machine
                 .handle(answer, now, &mut self.rng)
                 .map_err(|e| e.to_string())?
@@ -582,10 +635,18 @@ impl Task {
             (_, Some(key)) => key,
             _ => return,
         };
+        let reconnected = std::mem::replace(&mut self.connected_before, true);
         match self.session.as_mut() {
             // Made for this connection with the binding in it: nothing to resend.
             Some(_) if self.binding.is_some() => {}
-            Some(session) => session.resend_unanswered(),
+            Some(session) => {
+                session.resend_unanswered(self.config.clock.now_ms());
+                if reconnected {
+                    let _ = self.events.send(ConnectionEvent::Reconnected {
+                        dc_id: self.config.dc_id,
+                    });
+                }
+            }
             None => {
                 let key = key.clone();
                 let session_id = self.rng.next_u64() as i64;
@@ -688,6 +749,7 @@ impl Task {
                     if last_heard.elapsed() > self.config.ping_interval * 2 {
                         return Exit::Lost("no answer to pings".into());
                     }
+                    self.forget_abandoned();
                     let body = functions::PingDelayDisconnect {
                         ping_id: self.rng.next_u64() as i64,
                         disconnect_delay: PING_DISCONNECT_DELAY,
@@ -703,8 +765,12 @@ impl Task {
     fn temp_key_deadline(&self) -> Instant {
         let far = Instant::now() + Duration::from_secs(365 * 24 * 60 * 60);
         let Some(temp) = &self.temp else { return far };
-        let server_now = (now_ms() / 1000) as i32 + temp.key.time_offset;
-        let left = temp.expires_at - TEMP_KEY_MARGIN - server_now;
+        let server_now = self
+            .config
+            .clock
+            .now_secs()
+            .saturating_add(temp.key.time_offset.into());
+        let left = i64::from(temp.expires_at - TEMP_KEY_MARGIN).saturating_sub(server_now);
         Instant::now() + Duration::from_secs(u64::try_from(left).unwrap_or(0))
     }
 
@@ -737,7 +803,7 @@ impl Task {
         }
         self.ack_deadline = None;
         let mut out = Vec::new();
-        let now = now_ms();
+        let now = self.config.clock.now_ms();
         while let Some(packet) = session.poll_transmit(now, &mut self.rng) {
             transport
                 .encode(&packet, false, &mut self.rng, &mut out)
@@ -774,20 +840,30 @@ impl Task {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        let events = match session.handle_packet(packet, now_ms()) {
+        let events = match session.handle_packet(packet, self.config.clock.now_ms()) {
             Ok(events) => events,
             Err(e) => {
                 tracing::debug!(dc = self.config.dc_id, "dropped packet: {e}");
                 return;
             }
         };
-        let current = match self.temp.as_mut() {
-            Some(temp) => Some(&mut temp.key),
-            None => self.key.as_mut(),
-        };
-        if let Some(key) = current {
-            key.salt = session.salt();
-            key.time_offset = session.time_offset();
+        let (salt, time_offset) = (session.salt(), session.time_offset());
+        if let Some(temp) = self.temp.as_mut() {
+            temp.key.salt = salt;
+            temp.key.time_offset = time_offset;
+        }
+        if let Some(key) = self.key.as_mut() {
+            if self.temp.is_none() {
+                key.salt = salt;
+            }
+            // The clock is the machine's, whichever key measured it.
+            if key.time_offset != time_offset {
+                key.time_offset = time_offset;
+                let _ = self.events.send(ConnectionEvent::TimeOffset {
+                    dc_id: self.config.dc_id,
+                    time_offset,
+                });
+            }
         }
         for event in events {
             match event {
@@ -801,6 +877,23 @@ impl Task {
                     if let Some(Waiter::Caller(reply)) = self.pending.remove(&request) {
                         let _ = reply.send(Err(InvocationError::Rejected(code)));
                     }
+                }
+                ClientEvent::Malformed {
+                    request,
+                    constructor,
+                    error,
+                } => {
+                    tracing::warn!(dc = self.config.dc_id, "malformed answer: {error}");
+                    if let Some(Waiter::Caller(reply)) = self.pending.remove(&request) {
+                        let _ = reply
+                            .send(Err(InvocationError::MalformedAnswer { constructor, error }));
+                    }
+                }
+                ClientEvent::Skipped { msg_id, error } => {
+                    tracing::debug!(
+                        dc = self.config.dc_id,
+                        "skipped message {msg_id:#x}: {error}"
+                    );
                 }
                 ClientEvent::Update(body) => {
                     let _ = self.events.send(ConnectionEvent::Update {

@@ -92,8 +92,26 @@ pub enum InvocationError {
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
     /// The answer did not decode as the request's return type.
-    #[error("malformed answer: {0}")]
-    Deserialize(#[from] paperplane_tl::DeserializeError),
+    #[error("malformed answer{}: {error}", constructor_name(*.constructor))]
+    Deserialize {
+        /// The constructor id the answer started with, if known.
+        constructor: Option<u32>,
+        /// What did not decode.
+        error: paperplane_tl::DeserializeError,
+    },
+    /// The answer could not even be unwrapped (a `gzip_packed` that does
+    /// not inflate, an `rpc_error` that does not decode).
+    #[error("malformed answer{}: {error}", constructor_name(*.constructor))]
+    MalformedAnswer {
+        /// The constructor id the answer started with, if any.
+        constructor: Option<u32>,
+        /// What was wrong.
+        error: paperplane_mtproto::session::SessionError,
+    },
+    /// No answer came within the request timeout (the request may or may
+    /// not have been executed).
+    #[error("no answer within {0:?}")]
+    Timeout(std::time::Duration),
     /// The server refused the message itself (`bad_msg_notification` with
     /// this code) in a way resending cannot fix.
     #[error("the server rejected the message (bad_msg_notification {0})")]
@@ -113,7 +131,33 @@ pub enum InvocationError {
     MigrationLoop,
 }
 
+impl From<paperplane_tl::DeserializeError> for InvocationError {
+    fn from(error: paperplane_tl::DeserializeError) -> Self {
+        Self::Deserialize {
+            constructor: None,
+            error,
+        }
+    }
+}
+
+fn constructor_name(id: Option<u32>) -> String {
+    id.map(|id| format!(" (constructor {id:#010x})"))
+        .unwrap_or_default()
+}
+
 impl InvocationError {
+    /// Decodes an answer as `T`, naming the answer's constructor if it
+    /// does not decode.
+    pub fn decode<T: paperplane_tl::Deserializable>(answer: &[u8]) -> Result<T, Self> {
+        T::from_bytes(answer).map_err(|error| Self::Deserialize {
+            constructor: answer
+                .get(..4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes),
+            error,
+        })
+    }
+
     /// The RPC error, if Telegram answered with one.
     pub fn rpc(&self) -> Option<&RpcError> {
         match self {

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod backoff;
+mod clock;
 mod connection;
 mod error;
 mod pool;
@@ -34,10 +35,13 @@ pub mod retry;
 mod transport_kind;
 
 pub use backoff::Backoff;
+pub use clock::Clock;
 pub use connection::{Connection, ConnectionConfig, ConnectionEvent, InitParams, KeyState};
 pub use error::{InvocationError, RpcError};
 pub use paperplane_mtproto::transport::ProxySecret;
-pub use pool::{DcState, Pool, PoolConfig, PoolEvent, PoolState, TELEGRAM_DCS};
+pub use pool::{
+    DEFAULT_REQUEST_TIMEOUT, DcState, Pool, PoolConfig, PoolEvent, PoolState, TELEGRAM_DCS,
+};
 pub use proxy::{MtProxy, ProxyLinkError};
 pub use retry::{AutoSleep, CircuitBreaker, NoRetries, RetryContext, RetryPolicy};
 pub use transport_kind::TransportKind;

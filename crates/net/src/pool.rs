@@ -20,6 +20,7 @@ use paperplane_tl::{Deserializable, RemoteCall, Serializable, enums, functions};
 use tokio::sync::mpsc;
 
 use crate::backoff::Backoff;
+use crate::clock::Clock;
 use crate::connection::{Connection, ConnectionConfig, ConnectionEvent, InitParams, KeyState};
 use crate::error::InvocationError;
 use crate::proxy::MtProxy;
@@ -62,7 +63,16 @@ pub struct PoolConfig {
     /// Reach every DC through this MTProxy (its secret picks the
     /// transport; [`PoolConfig::transport`] is then ignored).
     pub proxy: Option<MtProxy>,
+    /// The wall clock connections read (the machine's unless a test skews
+    /// it).
+    pub clock: Clock,
+    /// How long a request may wait for its answer (each attempt: retries
+    /// after a flood wait start a new wait).
+    pub request_timeout: Duration,
 }
+
+/// How long a request waits for its answer unless configured otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Default for PoolConfig {
     fn default() -> Self {
@@ -76,6 +86,8 @@ impl Default for PoolConfig {
             backoff: Backoff::default(),
             pfs: false,
             proxy: None,
+            clock: Clock::system(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -144,6 +156,12 @@ pub enum PoolEvent {
     },
     /// A DC started a new session: updates may have been missed.
     NewSession {
+        /// The DC.
+        dc_id: i32,
+    },
+    /// A DC's connection came back after a loss: updates pushed meanwhile
+    /// may have been missed.
+    Reconnected {
         /// The DC.
         dc_id: i32,
     },
@@ -272,6 +290,8 @@ impl Pool {
             backoff: self.inner.config.backoff.clone(),
             pfs: self.inner.config.pfs,
             proxy: self.inner.config.proxy.clone(),
+            clock: self.inner.config.clock.clone(),
+            request_timeout: self.inner.config.request_timeout,
         };
         let conn = Connection::spawn(config, dc.key.clone(), self.inner.connection_events.clone());
         state.conns.insert(dc_id, conn.clone());
@@ -282,7 +302,7 @@ impl Pool {
     /// policy.
     pub async fn invoke<R: RemoteCall>(&self, request: &R) -> Result<R::Return, InvocationError> {
         let bytes = self.invoke_raw(None, request.to_bytes()).await?;
-        Ok(R::Return::from_bytes(&bytes)?)
+        InvocationError::decode(&bytes)
     }
 
     /// Calls `request` on DC `dc_id`, copying the login there first if the
@@ -293,7 +313,7 @@ impl Pool {
         request: &R,
     ) -> Result<R::Return, InvocationError> {
         let bytes = self.invoke_raw(Some(dc_id), request.to_bytes()).await?;
-        Ok(R::Return::from_bytes(&bytes)?)
+        InvocationError::decode(&bytes)
     }
 
     /// Sends serialized `body` (to `dc`, or home) and returns the
@@ -448,6 +468,14 @@ async fn route_events(pool: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Connect
             }
             ConnectionEvent::Update { dc_id, body } => PoolEvent::Update { dc_id, body },
             ConnectionEvent::NewSession { dc_id } => PoolEvent::NewSession { dc_id },
+            ConnectionEvent::Reconnected { dc_id } => PoolEvent::Reconnected { dc_id },
+            ConnectionEvent::TimeOffset { dc_id, time_offset } => {
+                let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(key) = state.dcs.get_mut(&dc_id).and_then(|dc| dc.key.as_mut()) {
+                    key.time_offset = time_offset;
+                }
+                PoolEvent::Changed
+            }
         };
         let _ = inner.events.send(forward);
     }

@@ -107,7 +107,6 @@ async fn requests_survive_a_reconnect() {
 }
 
 #[tokio::test]
-#[ignore = "exactly-once across reconnects: F4a session work"]
 async fn requests_whose_answers_are_lost_with_the_connection_are_executed_once() {
     let server = TestServer::start(Default::default()).await.unwrap();
     let control = server.control();

@@ -1,15 +1,18 @@
 //! One client connection: transport, key exchange, encrypted session, RPCs.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
 
+use paperplane_crypto::Direction;
 use paperplane_mtproto::handshake::{KeyKind, ServerHandshake, ServerStep};
 use paperplane_mtproto::session::envelope;
 use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role};
+use paperplane_mtproto::session::store::SharedSession;
 use paperplane_mtproto::session::{ServerEvent, ServerSession};
 use paperplane_mtproto::transport::{self, ErrorCode, ReadBuf, ServerTransport};
 use rand_chacha::ChaCha20Rng;
-use rand_core::{RngCore, SeedableRng};
+use rand_core::SeedableRng;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
@@ -53,8 +56,9 @@ struct Connection {
     rng: ChaCha20Rng,
     handshake: ServerHandshake,
     plain_ids: MsgIdGen,
-    /// The session of the key this connection uses, once it sent one.
-    session: Option<(i64, ServerSession)>,
+    /// The key and session this connection last carried (pushed updates
+    /// go into it).
+    session: Option<(i64, i64, SharedSession)>,
     /// The key whose authorization it acts with (the permanent key its
     /// temporary key is bound to), as last told to the hub.
     auth_key_id: Option<i64>,
@@ -62,6 +66,9 @@ struct Connection {
     conn_id: ConnId,
     /// Set when a request's answer must be lost (fault injection).
     drop_now: bool,
+    /// When to close the connection unless another
+    /// `ping_delay_disconnect` comes first.
+    disconnect_at: Option<tokio::time::Instant>,
 }
 
 /// Size of the per-thread buffer reads go through.
@@ -144,6 +151,7 @@ pub async fn serve(
         info: ConnectionInfo::default(),
         conn_id,
         drop_now: false,
+        disconnect_at: None,
     };
     let mut input = ReadBuf::new();
     let mut out = Vec::new();
@@ -169,6 +177,10 @@ pub async fn serve(
                 Some(Push::Close) | None => return Ok(()),
             },
             _ = stopped.changed() => return Ok(()),
+            _ = sleep_until_some(conn.disconnect_at) => {
+                // The client asked for this with ping_delay_disconnect.
+                return Ok(());
+            }
         }
         if input.is_empty() {
             continue;
@@ -350,11 +362,14 @@ impl Connection {
             .keys
             .get(key_id)
             .ok_or(ConnError::UnknownKey(key_id))?;
-        if self.session.as_ref().map(|(id, _)| *id) != Some(key_id) {
-            let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
-            let salts = self.shared.salts.schedule(&info);
-            self.session = Some((key_id, ServerSession::with_salts(key, salts)));
-        }
+        let msg = match envelope::decrypt(&info.key, Direction::ClientToServer, packet) {
+            Ok(msg) => msg,
+            // Not trusted: dropped, as Telegram does.
+            Err(e) => {
+                tracing::debug!("dropped packet: {e}");
+                return Ok(());
+            }
+        };
         let auth_key_id = info.auth_key_id();
         if self.auth_key_id != Some(auth_key_id) {
             self.auth_key_id = Some(auth_key_id);
@@ -363,50 +378,110 @@ impl Connection {
                 .hub()
                 .set_key(self.conn_id, key_id, auth_key_id);
         }
-        let Some((_, session)) = self.session.as_mut() else {
-            return Ok(());
-        };
+        let session_id = msg.session_id;
+        let session = self.session_for(key_id, session_id, &info);
+        let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
         let now = unix_now_ms();
-        let events = match session.handle_packet(packet, now, &mut self.rng) {
+        let events = match session.handle_decrypted(msg, now, &mut self.rng) {
             Ok(events) => events,
-            // Not trusted: dropped, as Telegram does.
             Err(e) => {
                 tracing::debug!("dropped packet: {e}");
                 Vec::new()
             }
         };
-        let session_id = session.session_id().unwrap_or_default();
+        let mut destroyed = Vec::new();
         for event in events {
-            if let ServerEvent::Request { msg_id, body } = event {
-                // A binding earlier in this packet changes the key's meaning.
-                let info = match self.shared.keys.get(key_id) {
-                    Some(info) => info,
-                    None => return Err(ConnError::UnknownKey(key_id)),
-                };
-                let mut ctx = rpc::Context {
-                    shared: &self.shared,
-                    dc_id: self.dc_id,
-                    info: &mut self.info,
-                    key_id: info.auth_key_id(),
-                    wire_key_id: key_id,
-                    unbound_temp: info.is_unbound_temp(),
-                    session_id,
-                    msg_id,
-                    conn_id: self.conn_id,
-                };
-                match rpc::dispatch(&mut ctx, &body) {
-                    Reply::Ok(result) => session.respond(msg_id, &result),
-                    Reply::Error { code, message } => session.respond_error(msg_id, code, &message),
-                    Reply::Drop => {
-                        self.drop_now = true;
-                        return Ok(());
-                    }
+            let (msg_id, body) = match event {
+                ServerEvent::Request { msg_id, body } => (msg_id, body),
+                ServerEvent::DisconnectAfter(seconds) => {
+                    let delay = Duration::from_secs(u64::try_from(seconds).unwrap_or(0));
+                    self.disconnect_at = Some(tokio::time::Instant::now() + delay);
+                    continue;
                 }
+                ServerEvent::DestroySession(id) => {
+                    destroyed.push(id);
+                    continue;
+                }
+            };
+            // A binding earlier in this packet changes the key's meaning.
+            let info = match self.shared.keys.get(key_id) {
+                Some(info) => info,
+                None => return Err(ConnError::UnknownKey(key_id)),
+            };
+            let mut ctx = rpc::Context {
+                shared: &self.shared,
+                dc_id: self.dc_id,
+                info: &mut self.info,
+                key_id: info.auth_key_id(),
+                wire_key_id: key_id,
+                unbound_temp: info.is_unbound_temp(),
+                session_id,
+                msg_id,
+                conn_id: self.conn_id,
+            };
+            let reply = match rpc::dispatch(&mut ctx, &body) {
+                Reply::Lost(reply) => {
+                    // Answered into a connection that breaks at once: the
+                    // answer is lost on the way, but kept by the session.
+                    self.drop_now = true;
+                    *reply
+                }
+                reply => reply,
+            };
+            match reply {
+                Reply::Ok(result) => session.respond(msg_id, &result),
+                Reply::Error { code, message } => session.respond_error(msg_id, code, &message),
+                Reply::Lost(_) => {}
             }
         }
-        transmit(session, transport, now, &mut self.rng, out)?;
-        let _ = self.rng.next_u32();
+        if self.drop_now {
+            // Everything this packet asked for was done; the answers go
+            // into a connection that is about to break.
+            let mut lost = Vec::new();
+            transmit(&mut session, transport, now, &mut self.rng, &mut lost)?;
+            return Ok(());
+        }
+        transmit(&mut session, transport, now, &mut self.rng, out)?;
+        drop(session);
+        if !destroyed.is_empty() {
+            let mut store = self
+                .shared
+                .sessions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            for id in destroyed {
+                store.destroy(key_id, id, unix_now());
+            }
+        }
         Ok(())
+    }
+
+    /// The session `session_id` of key `key_id`, made if new; when this
+    /// connection starts carrying a session that already existed, the
+    /// session learns of it.
+    fn session_for(&mut self, key_id: i64, session_id: i64, info: &KeyInfo) -> SharedSession {
+        if let Some((k, s, session)) = &self.session {
+            if (*k, *s) == (key_id, session_id) {
+                return session.clone();
+            }
+        }
+        let (session, created) = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_create(key_id, session_id, unix_now(), || {
+                let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
+                ServerSession::with_salts(key, self.shared.salts.schedule(info))
+            });
+        if !created {
+            session
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .attach_connection();
+        }
+        self.session = Some((key_id, session_id, session.clone()));
+        session
     }
 
     /// Sends an update pushed by the world, encrypted in this connection's
@@ -418,15 +493,24 @@ impl Connection {
         transport: &mut ServerTransport,
         out: &mut Vec<u8>,
     ) -> Result<bool, ConnError> {
-        let Some((key_id, session)) = self.session.as_mut() else {
+        let Some((key_id, _, session)) = self.session.as_ref() else {
             return Ok(true);
         };
         if self.shared.keys.get(*key_id).is_none() {
             return Ok(false);
         }
+        let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
         session.push_update(body);
-        transmit(session, transport, unix_now_ms(), &mut self.rng, out)?;
+        transmit(&mut session, transport, unix_now_ms(), &mut self.rng, out)?;
         Ok(true)
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use paperplane_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use paperplane_mtproto::handshake::ServerConfig;
+use paperplane_mtproto::session::store::SessionStore;
 use paperplane_mtproto::transport::{self, ProxySecret};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -102,6 +103,9 @@ pub struct Shared {
     pub handshake: ServerConfig,
     /// Every authorization key created so far.
     pub keys: KeyStore,
+    /// The MTProto sessions of those keys, whichever connections carry
+    /// them (replay windows and answer caches outlive a connection).
+    pub sessions: Mutex<SessionStore>,
     /// Each key's server salts.
     pub salts: Salts,
     /// Accounts, chats, updates and the connections they reach.
@@ -228,6 +232,7 @@ impl TestServer {
             dcs,
             handshake: ServerConfig::new(rsa),
             keys,
+            sessions: Mutex::default(),
             salts: Salts::new(options.salt_period, &mut ChaCha20Rng::from_entropy()),
             world: World::new(state, config),
             faults: Faults::default(),

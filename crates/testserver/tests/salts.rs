@@ -11,7 +11,7 @@ use common::{Client, RawClient};
 use paperplane_crypto::{AuthKey, Direction};
 use paperplane_mtproto::session::container;
 use paperplane_mtproto::session::envelope::{self, Header};
-use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role};
+use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role, SeqNo};
 use paperplane_mtproto::transport::{ClientMode, Framing};
 use paperplane_testserver::{Options, TestServer, unix_now, unix_now_ms};
 use paperplane_tl::{Deserializable, Serializable, enums, functions};
@@ -39,7 +39,7 @@ enum Outcome {
 async fn call_with_salt(
     raw: &mut RawClient,
     key: &AuthKey,
-    ids: &mut MsgIdGen,
+    (ids, seq): &mut (MsgIdGen, SeqNo),
     session_id: i64,
     salt: i64,
 ) -> Outcome {
@@ -48,7 +48,7 @@ async fn call_with_salt(
         salt,
         session_id,
         msg_id,
-        seq_no: 1,
+        seq_no: seq.next(true),
     };
     let body = functions::help::GetNearestDc {}.to_bytes();
     let packet = envelope::encrypt(key, Direction::ClientToServer, header, &body, &mut raw.rng);
@@ -99,7 +99,7 @@ async fn first_salt_works_and_others_are_corrected() {
     )
     .await;
     let done = raw.create_key(&server, 2).await;
-    let mut ids = MsgIdGen::new(Role::Client, 0);
+    let mut ids = (MsgIdGen::new(Role::Client, 0), SeqNo::default());
     let key = done.auth_key;
     // Telethon's first salt, 0: corrected to the key exchange's salt.
     assert_eq!(
@@ -160,7 +160,7 @@ async fn future_salts_are_the_ones_the_server_then_accepts() {
         ClientMode::Plain(Framing::Intermediate),
     )
     .await;
-    let mut ids = MsgIdGen::new(Role::Client, 0);
+    let mut ids = (MsgIdGen::new(Role::Client, 0), SeqNo::default());
     let last = future.salts.last().unwrap().clone();
     for salt in &future.salts {
         sleep_until(i64::from(salt.valid_since)).await;

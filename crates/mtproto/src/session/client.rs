@@ -1,22 +1,47 @@
 //! The client's encrypted session.
+//!
+//! Time: the client's clock may be wrong by any amount, and a session saved
+//! on one machine may be used on another. Server messages are checked
+//! against the local clock plus the offset learned from the server, but an
+//! authenticated, never-seen message that refers to one of our own recent
+//! messages (an answer, a pong, `new_session_created`, a
+//! `bad_msg_notification`) is proof of the server's current time: it
+//! corrects the offset instead of being dropped. Any other message outside
+//! the window is dropped, and a ping is sent to learn the time. Replays are
+//! refused by the session id and the window of seen msg_ids, not by time.
+//!
+//! Exactly once: a request sent but not answered before the connection
+//! broke is sent again with its *original* msg_id and seq_no while the
+//! server can still recognise it (see [`ClientSession::resend_unanswered`]),
+//! so a server that executed it answers from its cache instead of running
+//! it a second time.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use paperplane_crypto::{AuthKey, Direction};
-use paperplane_tl::{Cursor, Deserializable, enums};
+use paperplane_tl::{Cursor, Deserializable, Serializable, enums, functions, types};
 use rand_core::RngCore;
 
 use super::container::{self, maybe_gunzip};
 use super::envelope;
-use super::ids::{IdKind, MsgIdGen, ReplayWindow, Role, SeqNo};
+use super::ids::{IdKind, MsgIdGen, ReplayWindow, Role, Seen, SeqNo};
 use super::outbox::{Outbox, Queued};
 use super::service::*;
-use super::{Result, SessionError, check_time};
+use super::{IdTime, MAX_PAST, Result, SessionError, id_time};
 
 /// Requests larger than this are sent as `gzip_packed` when that is smaller.
 const GZIP_THRESHOLD: usize = 512;
 /// How many sent containers are remembered.
 const MAX_CONTAINERS: usize = 1024;
+/// How many of our own msg_ids are remembered, to recognise what the
+/// server's messages refer to.
+const MAX_SENT_IDS: usize = 4096;
+/// How many server msg_ids are remembered against replays.
+const REPLAY_WINDOW: usize = 1024;
+/// A request is resent under its original msg_id while it is younger than
+/// this (seconds, server time): the server keeps ids for [`MAX_PAST`]
+/// seconds, and the margin covers the trip and clock jitter.
+const RESEND_SAME_ID: i64 = MAX_PAST - 60;
 
 /// Identifies a request across resends (its msg_id changes when resent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -41,6 +66,17 @@ pub enum ClientEvent {
         /// The result's TL bytes (inflated), or the error.
         result: std::result::Result<Vec<u8>, RpcError>,
     },
+    /// A request was answered with something that cannot be read (a
+    /// `gzip_packed` that does not inflate, an `rpc_error` that does not
+    /// decode): it fails rather than waiting forever.
+    Malformed {
+        /// Which request.
+        request: RequestId,
+        /// The constructor id the answer started with, if any.
+        constructor: Option<u32>,
+        /// What was wrong.
+        error: SessionError,
+    },
     /// The server refused a request for a reason resending cannot fix
     /// (`bad_msg_notification` with this code).
     Rejected {
@@ -56,12 +92,27 @@ pub enum ClientEvent {
         /// The first msg_id the new session covers.
         first_msg_id: i64,
     },
+    /// One message of a packet was refused; the rest of the packet was
+    /// handled.
+    Skipped {
+        /// The refused message's id.
+        msg_id: i64,
+        /// Why.
+        error: SessionError,
+    },
+}
+
+/// When and how a request was last sent.
+#[derive(Clone, Copy, Debug)]
+struct Sent {
+    msg_id: i64,
+    seq_no: i32,
 }
 
 struct Request {
     body: Vec<u8>,
-    /// The msg_id of its last transmission, if sent.
-    msg_id: Option<i64>,
+    /// Its last transmission, if sent.
+    sent: Option<Sent>,
 }
 
 /// A client's session over one authorization key.
@@ -70,7 +121,7 @@ pub struct ClientSession {
     session_id: i64,
     salt: i64,
     outbox: Outbox,
-    replay: ReplayWindow,
+    received: ReplayWindow,
     next_request: u64,
     queue: VecDeque<Queued<Option<RequestId>>>,
     requests: HashMap<RequestId, Request>,
@@ -78,6 +129,12 @@ pub struct ClientSession {
     /// Recent containers and the requests they carried, for notifications
     /// that name a container's msg_id.
     containers: BTreeMap<i64, Vec<RequestId>>,
+    /// Our recent msg_ids, whatever they carried.
+    sent_ids: BTreeSet<i64>,
+    /// Whether the clock offset was confirmed by this session's server.
+    time_synced: bool,
+    /// A ping sent to learn the server's time is awaiting its answer.
+    probing: bool,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -101,12 +158,15 @@ impl ClientSession {
                 seq: SeqNo::default(),
                 acks: Vec::new(),
             },
-            replay: ReplayWindow::new(1024),
+            received: ReplayWindow::new(REPLAY_WINDOW),
             next_request: 0,
             queue: VecDeque::new(),
             requests: HashMap::new(),
             by_msg_id: HashMap::new(),
             containers: BTreeMap::new(),
+            sent_ids: BTreeSet::new(),
+            time_synced: false,
+            probing: false,
         }
     }
 
@@ -125,26 +185,34 @@ impl ClientSession {
         self.outbox.ids.time_offset
     }
 
+    /// Whether the server of this session confirmed the clock offset (from
+    /// a message answering one of ours).
+    pub fn time_synced(&self) -> bool {
+        self.time_synced
+    }
+
     /// The authorization key.
     pub fn auth_key(&self) -> &AuthKey {
         &self.auth_key
     }
 
+    fn new_request_id(&mut self) -> RequestId {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        id
+    }
+
     /// Queues a request (a serialized function); large bodies are
     /// compressed when that pays.
     pub fn request(&mut self, body: Vec<u8>) -> RequestId {
-        let id = RequestId(self.next_request);
-        self.next_request += 1;
+        let id = self.new_request_id();
         let body = match body.len() > GZIP_THRESHOLD {
             true => container::gzip_if_smaller(&body).unwrap_or(body),
             false => body,
         };
-        self.queue.push_back(Queued {
-            body: body.clone(),
-            kind: IdKind::Other,
-            tag: Some(id),
-        });
-        self.requests.insert(id, Request { body, msg_id: None });
+        self.queue
+            .push_back(Queued::new(body.clone(), IdKind::Other, Some(id)));
+        self.requests.insert(id, Request { body, sent: None });
         id
     }
 
@@ -164,11 +232,12 @@ impl ClientSession {
     ) -> (RequestId, Vec<u8>) {
         let msg_id = self.outbox.ids.next(now_ms, IdKind::Other);
         let body = make(msg_id);
+        let seq_no = self.outbox.seq.next(true);
         let header = envelope::Header {
             salt: self.salt,
             session_id: self.session_id,
             msg_id,
-            seq_no: self.outbox.seq.next(true),
+            seq_no,
         };
         let packet = envelope::encrypt(
             &self.auth_key,
@@ -177,16 +246,16 @@ impl ClientSession {
             &body,
             rng,
         );
-        let id = RequestId(self.next_request);
-        self.next_request += 1;
+        let id = self.new_request_id();
         self.requests.insert(
             id,
             Request {
                 body,
-                msg_id: Some(msg_id),
+                sent: Some(Sent { msg_id, seq_no }),
             },
         );
         self.by_msg_id.insert(msg_id, id);
+        self.remember_sent(msg_id);
         (id, packet)
     }
 
@@ -219,52 +288,77 @@ impl ClientSession {
 
     /// The msg_id a request was last sent with.
     pub fn msg_id_of(&self, request: RequestId) -> Option<i64> {
-        self.requests.get(&request).and_then(|r| r.msg_id)
+        self.requests
+            .get(&request)
+            .and_then(|r| r.sent)
+            .map(|s| s.msg_id)
     }
 
     /// Forgets a request (its answer will be ignored).
     pub fn cancel(&mut self, request: RequestId) {
         if let Some(r) = self.requests.remove(&request) {
-            if let Some(id) = r.msg_id {
-                self.by_msg_id.remove(&id);
+            if let Some(sent) = r.sent {
+                self.by_msg_id.remove(&sent.msg_id);
             }
         }
         self.queue.retain(|q| q.tag != Some(request));
     }
 
     /// After a reconnect: queues every unanswered request again, in order.
-    pub fn resend_unanswered(&mut self) {
-        let mut sent: Vec<RequestId> = self
+    /// Those young enough go out as the same messages (same msg_id and
+    /// seq_no), so a server that already executed them answers from its
+    /// cache; older ones get new ids (and rely on `random_id` where the
+    /// method has one).
+    pub fn resend_unanswered(&mut self, now_ms: i64) {
+        self.probing = false;
+        let oldest_kept = self
+            .outbox
+            .ids
+            .server_secs(now_ms)
+            .saturating_sub(RESEND_SAME_ID);
+        let mut sent: Vec<(RequestId, Sent)> = self
             .requests
             .iter()
-            .filter(|(_, r)| r.msg_id.is_some())
-            .map(|(id, _)| *id)
+            .filter_map(|(id, r)| Some((*id, r.sent?)))
             .collect();
-        sent.sort();
-        for id in sent.into_iter().rev() {
-            self.resend(id, true);
+        sent.sort_by_key(|(id, _)| *id);
+        for (id, at) in sent.into_iter().rev() {
+            match at.msg_id >> 32 >= oldest_kept {
+                true => self.requeue_as_sent(id, at),
+                false => self.resend(id, true),
+            }
         }
     }
 
+    /// Queues a request again as the very message it was.
+    fn requeue_as_sent(&mut self, id: RequestId, at: Sent) {
+        let Some(r) = self.requests.get(&id) else {
+            return;
+        };
+        if self.queue.iter().any(|q| q.tag == Some(id)) {
+            return;
+        }
+        let mut q = Queued::new(r.body.clone(), IdKind::Other, Some(id));
+        q.resend = Some((at.msg_id, at.seq_no));
+        self.queue.push_front(q);
+    }
+
+    /// Queues a request again under a new msg_id.
     fn resend(&mut self, id: RequestId, front: bool) {
         let Some(r) = self.requests.get_mut(&id) else {
             return;
         };
-        if let Some(old) = r.msg_id.take() {
-            self.by_msg_id.remove(&old);
+        if let Some(old) = r.sent.take() {
+            self.by_msg_id.remove(&old.msg_id);
         }
-        if self.queue.iter().any(|q| q.tag == Some(id)) {
+        if let Some(queued) = self.queue.iter_mut().find(|q| q.tag == Some(id)) {
+            queued.resend = None;
             return;
         }
-        let q = Queued {
-            body: r.body.clone(),
-            kind: IdKind::Other,
-            tag: Some(id),
-        };
-        if front {
-            self.queue.push_front(q)
-        } else {
-            self.queue.push_back(q)
+        let q = Queued::new(r.body.clone(), IdKind::Other, Some(id));
+        match front {
+            true => self.queue.push_front(q),
+            false => self.queue.push_back(q),
         }
     }
 
@@ -275,6 +369,13 @@ impl ClientSession {
             return list.clone();
         }
         self.by_msg_id.get(&msg_id).copied().into_iter().collect()
+    }
+
+    fn remember_sent(&mut self, msg_id: i64) {
+        self.sent_ids.insert(msg_id);
+        while self.sent_ids.len() > MAX_SENT_IDS {
+            self.sent_ids.pop_first();
+        }
     }
 
     /// Builds the next packet to send, if anything is queued.
@@ -289,16 +390,18 @@ impl ClientSession {
             rng,
         )?;
         let mut in_container = Vec::new();
-        for (msg_id, tag) in sent.messages {
+        for (msg_id, seq_no, tag) in sent.messages {
+            self.remember_sent(msg_id);
             if let Some(id) = tag {
                 if let Some(r) = self.requests.get_mut(&id) {
-                    r.msg_id = Some(msg_id);
+                    r.sent = Some(Sent { msg_id, seq_no });
                     self.by_msg_id.insert(msg_id, id);
                     in_container.push(id);
                 }
             }
         }
         if let Some(container) = sent.container {
+            self.remember_sent(container);
             self.containers.insert(container, in_container);
             while self.containers.len() > MAX_CONTAINERS {
                 self.containers.pop_first();
@@ -307,7 +410,10 @@ impl ClientSession {
         Some(sent.packet)
     }
 
-    /// Decrypts, checks and handles one packet from the server.
+    /// Decrypts, checks and handles one packet from the server. An error
+    /// means the whole packet was refused; a bad message inside a container
+    /// is reported as [`ClientEvent::Skipped`] and its neighbours are still
+    /// handled.
     pub fn handle_packet(&mut self, packet: &[u8], now_ms: i64) -> Result<Vec<ClientEvent>> {
         let msg = envelope::decrypt(&self.auth_key, Direction::ServerToClient, packet)?;
         if msg.session_id != self.session_id {
@@ -316,35 +422,122 @@ impl ClientSession {
                 got: msg.session_id,
             });
         }
-        self.check_id(msg.msg_id, now_ms)?;
+        // Authenticated and ours from here on.
+        let outer = msg.msg_id;
+        if outer % 2 == 0 {
+            return Err(SessionError::BadMsgIdParity { msg_id: outer });
+        }
+        if !self.received.is_new(outer) {
+            return Err(SessionError::Replay { msg_id: outer });
+        }
+        let is_container = container::id_of(&msg.body) == Some(container::MSG_CONTAINER);
+        let messages: Vec<container::Inner<'_>> = match is_container {
+            true => container::unpack(&msg.body)?,
+            false => vec![container::Inner {
+                msg_id: outer,
+                seq_no: msg.seq_no,
+                body: &msg.body,
+            }],
+        };
+        self.check_clock(outer, &messages, now_ms)?;
         let mut events = Vec::new();
-        if container::id_of(&msg.body) == Some(container::MSG_CONTAINER) {
-            for inner in container::unpack(&msg.body)? {
-                // One bad message inside does not poison its neighbours.
-                if self.check_id(inner.msg_id, now_ms).is_ok() {
-                    self.handle_message(
-                        inner.msg_id,
-                        inner.seq_no,
-                        inner.body,
-                        now_ms,
-                        &mut events,
-                    )?;
-                }
+        if is_container {
+            self.check_seq(outer, msg.seq_no, &msg.body)?;
+            self.received.accept_with_seq(outer, msg.seq_no);
+        }
+        for inner in messages {
+            let checked = match is_container && inner.msg_id >= outer {
+                true => Err(SessionError::InnerIdNotBelowContainer {
+                    msg_id: inner.msg_id,
+                    container: outer,
+                }),
+                false => self.check_message(inner.msg_id, inner.seq_no, inner.body, now_ms),
+            };
+            let handled = checked.and_then(|()| {
+                self.received.accept_with_seq(inner.msg_id, inner.seq_no);
+                self.handle_message(inner.msg_id, inner.seq_no, inner.body, now_ms, &mut events)
+            });
+            if let Err(error) = handled {
+                events.push(ClientEvent::Skipped {
+                    msg_id: inner.msg_id,
+                    error,
+                });
             }
-        } else {
-            self.handle_message(msg.msg_id, msg.seq_no, &msg.body, now_ms, &mut events)?;
         }
         Ok(events)
     }
 
-    fn check_id(&mut self, msg_id: i64, now_ms: i64) -> Result<()> {
+    /// Takes the clock from a packet that proves the server's time, or
+    /// refuses a packet whose time is off (and asks the server for its
+    /// time with a ping).
+    fn check_clock(
+        &mut self,
+        outer: i64,
+        messages: &[container::Inner<'_>],
+        now_ms: i64,
+    ) -> Result<()> {
+        let fresh = id_time(outer, self.outbox.ids.server_secs(now_ms)) == IdTime::Fresh;
+        if fresh && self.time_synced {
+            return Ok(());
+        }
+        let proves_time = messages
+            .iter()
+            .any(|m| referenced_id(m.body).is_some_and(|id| self.sent_ids.contains(&id)));
+        if proves_time {
+            self.sync_clock(outer, now_ms);
+            return Ok(());
+        }
+        if fresh {
+            return Ok(());
+        }
+        self.probe_clock();
+        Err(SessionError::BadMsgIdTime { msg_id: outer })
+    }
+
+    fn sync_clock(&mut self, server_msg_id: i64, now_ms: i64) {
+        self.outbox.ids.sync_with(server_msg_id, now_ms);
+        self.time_synced = true;
+        self.probing = false;
+    }
+
+    /// Queues a ping, whose answer (a pong, or a `bad_msg_notification` if
+    /// our clock is off) tells the server's time.
+    fn probe_clock(&mut self) {
+        if std::mem::replace(&mut self.probing, true) {
+            return;
+        }
+        let ping = functions::Ping {
+            ping_id: self.outbox.ids.time_offset.into(),
+        };
+        self.queue
+            .push_back(Queued::new(ping.to_bytes(), IdKind::Other, None));
+    }
+
+    /// Checks one message's id and seq_no before it is handled.
+    fn check_message(&self, msg_id: i64, seq_no: i32, body: &[u8], now_ms: i64) -> Result<()> {
         if msg_id % 2 == 0 {
             return Err(SessionError::BadMsgIdParity { msg_id });
         }
-        let server_now = now_ms + i64::from(self.outbox.ids.time_offset) * 1000;
-        check_time(msg_id, server_now)?;
-        if !self.replay.accept(msg_id) {
+        if !self.received.is_new(msg_id) {
             return Err(SessionError::Replay { msg_id });
+        }
+        if id_time(msg_id, self.outbox.ids.server_secs(now_ms)) != IdTime::Fresh {
+            return Err(SessionError::BadMsgIdTime { msg_id });
+        }
+        self.check_seq(msg_id, seq_no, body)
+    }
+
+    /// Answers are content-related (odd seq_no), acks and containers are
+    /// not (even); and a seq_no must agree with those around it.
+    fn check_seq(&self, msg_id: i64, seq_no: i32, body: &[u8]) -> Result<()> {
+        let odd = match container::id_of(body) {
+            Some(container::RPC_RESULT) => Some(true),
+            Some(MSGS_ACK | container::MSG_CONTAINER) => Some(false),
+            _ => None,
+        };
+        let parity_ok = odd.is_none_or(|odd| (seq_no & 1 == 1) == odd);
+        if !parity_ok || self.received.seq_conflict(msg_id, seq_no).is_some() {
+            return Err(SessionError::BadSeqNo { msg_id, seq_no });
         }
         Ok(())
     }
@@ -361,22 +554,22 @@ impl ClientSession {
         if seq_no & 1 == 1 {
             self.outbox.acks.push(msg_id);
         }
+        if container::id_of(body) == Some(container::RPC_RESULT) {
+            let (req_msg_id, result) = container::open_rpc_result(body)?;
+            self.answer(req_msg_id, result, events);
+            return Ok(());
+        }
         let body = maybe_gunzip(body)?;
         let mut cur = Cursor::new(&body);
         match container::id_of(&body).unwrap_or(0) {
-            container::RPC_RESULT => {
-                let (req_msg_id, result) = container::open_rpc_result(&body)?;
-                let result = maybe_gunzip(result)?;
-                self.answer(req_msg_id, &result, events)?;
-            }
             PONG => {
                 let enums::Pong::Pong(pong) = enums::Pong::deserialize(&mut cur)?;
-                self.answer(pong.msg_id, &body, events)?;
+                self.answer(pong.msg_id, &body, events);
             }
             FUTURE_SALTS => {
                 let enums::FutureSalts::FutureSalts(salts) =
                     enums::FutureSalts::deserialize(&mut cur)?;
-                self.answer(salts.req_msg_id, &body, events)?;
+                self.answer(salts.req_msg_id, &body, events);
             }
             MSGS_ACK => {
                 enums::MsgsAck::deserialize(&mut cur)?;
@@ -387,6 +580,9 @@ impl ClientSession {
                 else {
                     return Err(SessionError::BadRpcResult);
                 };
+                if !self.sent_ids.contains(&bad.bad_msg_id) {
+                    return Ok(());
+                }
                 self.salt = bad.new_server_salt;
                 for id in self.affected(bad.bad_msg_id) {
                     self.resend(id, true);
@@ -398,16 +594,21 @@ impl ClientSession {
                 else {
                     return Err(SessionError::BadRpcResult);
                 };
+                // Only a notification about a message we really sent is
+                // believed (Telegram's rule before correcting the clock).
+                if !self.sent_ids.contains(&bad.bad_msg_id) {
+                    return Ok(());
+                }
                 let affected = self.affected(bad.bad_msg_id);
                 match bad.error_code {
                     // msg_id too low / too high: the server's clock wins.
                     16 | 17 => {
-                        self.outbox.ids.sync_with(msg_id, now_ms);
+                        self.sync_clock(msg_id, now_ms);
                         affected.into_iter().for_each(|id| self.resend(id, true));
                     }
                     // seq_no too low: jump past what the server has seen.
                     32 => {
-                        self.outbox.seq.bump(bad.bad_msg_seqno + 64);
+                        self.outbox.seq.bump(bad.bad_msg_seqno.saturating_add(64));
                         affected.into_iter().for_each(|id| self.resend(id, true));
                     }
                     // seq_no too high: start counting afresh.
@@ -431,47 +632,92 @@ impl ClientSession {
                 });
             }
             MSG_DETAILED_INFO | MSG_NEW_DETAILED_INFO => {
-                // The answer was sent already; acknowledging it stops resends.
-                let answer = match enums::MsgDetailedInfo::deserialize(&mut cur)? {
-                    enums::MsgDetailedInfo::MsgDetailedInfo(i) => i.answer_msg_id,
-                    enums::MsgDetailedInfo::MsgNewDetailedInfo(i) => i.answer_msg_id,
+                let (request, answer) = match enums::MsgDetailedInfo::deserialize(&mut cur)? {
+                    enums::MsgDetailedInfo::MsgDetailedInfo(i) => (Some(i.msg_id), i.answer_msg_id),
+                    enums::MsgDetailedInfo::MsgNewDetailedInfo(i) => (None, i.answer_msg_id),
                 };
-                self.outbox.acks.push(answer);
+                // An answer we never got is asked for again; one we have
+                // is acknowledged so the server stops offering it.
+                let waiting = request.is_none_or(|r| self.by_msg_id.contains_key(&r));
+                if waiting && self.received.is_new(answer) {
+                    let ask = enums::MsgResendReq::MsgResendReq(types::MsgResendReq {
+                        msg_ids: vec![answer],
+                    });
+                    self.queue
+                        .push_back(Queued::new(ask.to_bytes(), IdKind::Other, None));
+                } else {
+                    self.outbox.acks.push(answer);
+                }
             }
-            MSGS_STATE_REQ => {
-                let body = state_info(msg_id, &mut cur)?;
-                self.queue.push_back(Queued {
-                    body,
-                    kind: IdKind::Other,
-                    tag: None,
-                });
+            MSGS_STATE_REQ | MSG_RESEND_REQ | MSG_RESEND_ANS_REQ => {
+                let asked = read_id_list(&body)?;
+                let resend = container::id_of(&body) != Some(MSGS_STATE_REQ);
+                let mut unknown = !resend;
+                for &id in &asked {
+                    let known = self.by_msg_id.get(&id).copied().and_then(|request| {
+                        let at = self.requests.get(&request)?.sent?;
+                        Some((request, at))
+                    });
+                    match known {
+                        Some((request, at)) if resend => self.requeue_as_sent(request, at),
+                        _ => unknown = true,
+                    }
+                }
+                if unknown {
+                    let now = self.outbox.ids.server_secs(now_ms);
+                    let info = state_info(msg_id, &asked, |id| match self.received.seen(id) {
+                        Seen::NotReceived if id_time(id, now) == IdTime::TooOld => 1,
+                        seen => seen.state_byte(),
+                    });
+                    self.queue.push_back(Queued::new(info, IdKind::Other, None));
+                }
             }
+            MSGS_STATE_INFO => {
+                let enums::MsgsStateInfo::MsgsStateInfo(info) =
+                    enums::MsgsStateInfo::deserialize(&mut cur)?;
+                self.answer(info.req_msg_id, &body, events);
+            }
+            MSGS_ALL_INFO => {}
             _ => events.push(ClientEvent::Update(body.into_owned())),
         }
         Ok(())
     }
 
-    fn answer(
-        &mut self,
-        req_msg_id: i64,
-        result: &[u8],
-        events: &mut Vec<ClientEvent>,
-    ) -> Result<()> {
+    /// Resolves the request `req_msg_id` with `result` (an `rpc_result`'s
+    /// payload, or a service answer).
+    fn answer(&mut self, req_msg_id: i64, result: &[u8], events: &mut Vec<ClientEvent>) {
         let Some(request) = self.by_msg_id.remove(&req_msg_id) else {
             // An answer to something cancelled or unknown: nothing to do.
-            return Ok(());
+            return;
         };
         self.requests.remove(&request);
-        let result = if container::id_of(result) == Some(RPC_ERROR) {
-            let enums::RpcError::RpcError(e) = enums::RpcError::from_bytes(result)?;
-            Err(RpcError {
-                code: e.error_code,
-                message: e.error_message,
-            })
-        } else {
-            Ok(result.to_vec())
+        let constructor = container::id_of(result);
+        let failed = |error: SessionError| ClientEvent::Malformed {
+            request,
+            constructor,
+            error,
         };
-        events.push(ClientEvent::Result { request, result });
-        Ok(())
+        let result = match maybe_gunzip(result) {
+            Ok(result) => result,
+            Err(error) => return events.push(failed(error)),
+        };
+        let event = if container::id_of(&result) == Some(RPC_ERROR) {
+            match enums::RpcError::from_bytes(&result) {
+                Ok(enums::RpcError::RpcError(e)) => ClientEvent::Result {
+                    request,
+                    result: Err(RpcError {
+                        code: e.error_code,
+                        message: e.error_message,
+                    }),
+                },
+                Err(e) => failed(e.into()),
+            }
+        } else {
+            ClientEvent::Result {
+                request,
+                result: Ok(result.into_owned()),
+            }
+        };
+        events.push(event);
     }
 }

@@ -15,8 +15,10 @@ pub mod ids;
 mod outbox;
 mod server;
 mod service;
+pub mod store;
 
 pub use client::{ClientEvent, ClientSession, RequestId, RpcError};
+pub use ids::Seen;
 pub use server::{ServerEvent, ServerSession};
 
 /// How far a peer's msg_id may lag behind our clock, in seconds.
@@ -24,9 +26,9 @@ pub const MAX_PAST: i64 = 300;
 /// How far a peer's msg_id may run ahead of our clock, in seconds.
 pub const MAX_FUTURE: i64 = 30;
 
-/// Why an incoming packet was refused. None of these change the session:
-/// the packet is simply not trusted.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why an incoming packet (or one message in it) was refused. None of
+/// these change the session: the message is simply not trusted.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SessionError {
     /// Shorter than the smallest encrypted message.
     #[error("packet of {len} bytes is too short")]
@@ -87,6 +89,23 @@ pub enum SessionError {
         /// The id.
         msg_id: i64,
     },
+    /// A seq_no that contradicts the messages around it, or the wrong
+    /// parity for what the message is.
+    #[error("msg_id {msg_id:#x} has an inconsistent seq_no {seq_no}")]
+    BadSeqNo {
+        /// The id.
+        msg_id: i64,
+        /// Its seq_no.
+        seq_no: i32,
+    },
+    /// A message inside a container whose id is not below the container's.
+    #[error("msg_id {msg_id:#x} inside container {container:#x} is not older than it")]
+    InnerIdNotBelowContainer {
+        /// The inner message's id.
+        msg_id: i64,
+        /// The container's id.
+        container: i64,
+    },
     /// A malformed `msg_container`.
     #[error("malformed msg_container")]
     BadContainer,
@@ -113,15 +132,28 @@ pub fn is_content_related(body: &[u8]) -> bool {
     )
 }
 
-/// Checks a peer's msg_id against our clock (`now_ms`, already corrected
-/// to the peer's time if we are the client).
-pub(crate) fn check_time(msg_id: i64, now_ms: i64) -> Result<()> {
+/// Where a msg_id falls against a clock reading (Unix seconds, already
+/// corrected to the peer's time if we are the client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdTime {
+    /// More than [`MAX_PAST`] seconds old.
+    TooOld,
+    /// More than [`MAX_FUTURE`] seconds ahead.
+    TooNew,
+    /// Within the window.
+    Fresh,
+}
+
+/// Checks a peer's msg_id against `now` (Unix seconds).
+pub(crate) fn id_time(msg_id: i64, now: i64) -> IdTime {
     let secs = msg_id >> 32;
-    let now = now_ms.div_euclid(1000);
-    if secs < now - MAX_PAST || secs > now + MAX_FUTURE {
-        return Err(SessionError::BadMsgIdTime { msg_id });
+    if secs < now.saturating_sub(MAX_PAST) {
+        IdTime::TooOld
+    } else if secs > now.saturating_add(MAX_FUTURE) {
+        IdTime::TooNew
+    } else {
+        IdTime::Fresh
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -24,14 +24,29 @@ pub struct Queued<T> {
     pub kind: IdKind,
     /// Caller data carried through, e.g. the request it belongs to.
     pub tag: T,
+    /// The msg_id and seq_no it keeps: a message sent before goes out again
+    /// as the same message, so the other side recognises a duplicate.
+    pub resend: Option<(i64, i32)>,
+}
+
+impl<T> Queued<T> {
+    /// A new message (its id is given when it is sent).
+    pub fn new(body: Vec<u8>, kind: IdKind, tag: T) -> Self {
+        Self {
+            body,
+            kind,
+            tag,
+            resend: None,
+        }
+    }
 }
 
 /// What one packet carried.
 pub struct Sent<T> {
     /// The packet, ready for the transport.
     pub packet: Vec<u8>,
-    /// `(msg_id, tag)` of every queued body it carried.
-    pub messages: Vec<(i64, T)>,
+    /// `(msg_id, seq_no, tag)` of every queued body it carried.
+    pub messages: Vec<(i64, i32, T)>,
     /// The container's msg_id, if one was used.
     pub container: Option<i64>,
 }
@@ -90,11 +105,19 @@ impl Outbox {
             inner.push((msg_id, self.seq.next(false), ack));
         }
         for q in taken {
-            let msg_id = self.ids.next(now_ms, q.kind);
-            let seq = self.seq.next(is_content_related(&q.body));
+            let (msg_id, seq) = match q.resend {
+                Some(old) => old,
+                None => (
+                    self.ids.next(now_ms, q.kind),
+                    self.seq.next(is_content_related(&q.body)),
+                ),
+            };
             inner.push((msg_id, seq, q.body));
-            messages.push((msg_id, q.tag));
+            messages.push((msg_id, seq, q.tag));
         }
+        // A container's id must exceed those of its messages, which a
+        // message sent before may not do if the clock went back.
+        let newest = inner.iter().map(|(id, _, _)| *id).max().unwrap_or(0);
         let (header, body, container) = if inner.len() == 1 {
             let (msg_id, seq_no, body) = inner.pop().unwrap_or_default();
             (
@@ -110,6 +133,7 @@ impl Outbox {
         } else {
             // The container's id comes after those of its messages.
             let body = container::pack(inner.iter().map(|(id, seq, b)| (*id, *seq, b.as_slice())));
+            self.ids.skip_past(newest);
             let msg_id = self.ids.next(now_ms, IdKind::Other);
             (
                 Header {

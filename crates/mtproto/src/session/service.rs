@@ -35,18 +35,54 @@ pub const MSG_RESEND_REQ: u32 = 0x7d861a08;
 /// `http_wait#9299359f`.
 pub const HTTP_WAIT: u32 = 0x9299359f;
 
-/// The `msgs_state_info` answering a `msgs_state_req` (message `req_msg_id`,
-/// body at `cur`): state 4, "received", for every id asked about, since a
-/// session only asks about messages it sent and we have them.
-pub fn state_info(
-    req_msg_id: i64,
-    cur: &mut paperplane_tl::Cursor<'_>,
-) -> Result<Vec<u8>, paperplane_tl::DeserializeError> {
-    use paperplane_tl::{Deserializable, Serializable, enums, types};
-    let enums::MsgsStateReq::MsgsStateReq(req) = enums::MsgsStateReq::deserialize(cur)?;
-    let info = enums::MsgsStateInfo::MsgsStateInfo(types::MsgsStateInfo {
+/// `msg_resend_ans_req#8610baeb`.
+pub const MSG_RESEND_ANS_REQ: u32 = 0x8610baeb;
+/// `msgs_state_info#04deb57d`.
+pub const MSGS_STATE_INFO: u32 = 0x04deb57d;
+/// `msgs_all_info#8cc0d131`.
+pub const MSGS_ALL_INFO: u32 = 0x8cc0d131;
+
+/// The `msgs_state_info` answering message `req_msg_id` about `ids`, one
+/// status byte per id from `state`.
+pub fn state_info(req_msg_id: i64, ids: &[i64], state: impl Fn(i64) -> u8) -> Vec<u8> {
+    use paperplane_tl::{Serializable, enums, types};
+    enums::MsgsStateInfo::MsgsStateInfo(types::MsgsStateInfo {
         req_msg_id,
-        info: vec![4; req.msg_ids.len()],
-    });
-    Ok(info.to_bytes())
+        info: ids.iter().map(|&id| state(id)).collect(),
+    })
+    .to_bytes()
+}
+
+/// Reads the msg_ids of a `msgs_state_req`, `msg_resend_req` or
+/// `msg_resend_ans_req` (all three are one vector of longs after the id).
+pub fn read_id_list(body: &[u8]) -> Result<Vec<i64>, paperplane_tl::DeserializeError> {
+    let mut cur = paperplane_tl::Cursor::new(body);
+    cur.read_u32()?;
+    paperplane_tl::Deserializable::deserialize(&mut cur)
+}
+
+/// The msg_id of one of our messages that a message from the other side
+/// refers to (the request an answer answers, the message a notification
+/// is about), if it is such a message.
+pub fn referenced_id(body: &[u8]) -> Option<i64> {
+    let word = |at: usize| {
+        body.get(at..at + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(i64::from_le_bytes)
+    };
+    match super::container::id_of(body)? {
+        // The first field of each: rpc_result and future_salts req_msg_id,
+        // pong msg_id, bad_msg_notification and bad_server_salt bad_msg_id,
+        // new_session_created first_msg_id, msg_detailed_info msg_id,
+        // msgs_state_info req_msg_id.
+        super::container::RPC_RESULT
+        | FUTURE_SALTS
+        | PONG
+        | BAD_MSG_NOTIFICATION
+        | BAD_SERVER_SALT
+        | NEW_SESSION_CREATED
+        | MSG_DETAILED_INFO
+        | MSGS_STATE_INFO => word(4),
+        _ => None,
+    }
 }

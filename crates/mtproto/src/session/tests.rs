@@ -34,20 +34,48 @@ fn pump(
     now: i64,
     answer: &mut dyn FnMut(&mut ServerSession, i64, &[u8]),
 ) -> Vec<ClientEvent> {
+    pump_at(client, server, rng, now, now, answer)
+}
+
+/// [`pump`] with the client's clock at `client_now` and the server's at
+/// `server_now`. Packets the client refuses are skipped, as the network
+/// layer skips them.
+fn pump_at(
+    client: &mut ClientSession,
+    server: &mut ServerSession,
+    rng: &mut ChaCha20Rng,
+    client_now: i64,
+    server_now: i64,
+    answer: &mut dyn FnMut(&mut ServerSession, i64, &[u8]),
+) -> Vec<ClientEvent> {
     let mut events = Vec::new();
     for _ in 0..50 {
         let mut idle = true;
-        while let Some(packet) = client.poll_transmit(now, rng) {
+        while let Some(packet) = client.poll_transmit(client_now, rng) {
             idle = false;
-            for e in server.handle_packet(&packet, now, rng).unwrap() {
+            for e in server.handle_packet(&packet, server_now, rng).unwrap() {
                 if let ServerEvent::Request { msg_id, body } = e {
                     answer(server, msg_id, &body);
                 }
             }
         }
-        while let Some(packet) = server.poll_transmit(now, rng) {
+        while let Some(packet) = server.poll_transmit(server_now, rng) {
             idle = false;
-            events.extend(client.handle_packet(&packet, now).unwrap());
+            let got = client.handle_packet(&packet, client_now);
+            if std::env::var("PUMP_DEBUG").is_ok() {
+                let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &packet).unwrap();
+                let ids: Vec<_> = match container::unpack(&msg.body) {
+                    Ok(inner) => inner
+                        .iter()
+                        .map(|m| (m.msg_id, m.seq_no, container::id_of(m.body)))
+                        .collect(),
+                    Err(_) => vec![(msg.msg_id, msg.seq_no, container::id_of(&msg.body))],
+                };
+                eprintln!("server -> {ids:x?}: {got:?}");
+            }
+            if let Ok(got) = got {
+                events.extend(got);
+            }
         }
         if idle {
             return events;
@@ -157,51 +185,223 @@ fn salt_changes_make_the_client_resend() {
     assert_eq!(results(&events), vec![(req, vec![1, 2, 3, 4])]);
 }
 
-#[test]
-fn a_skewed_client_clock_is_corrected_by_bad_msg_notification() {
-    // The client's clock is 10 minutes behind the server's.
+/// The client's clock is `skew_ms` off the server's, and its session
+/// starts from an offset of 0 (as if saved when the clock was right): the
+/// client never sees the server's clock except through messages.
+fn skewed_round_trips(skew_ms: i64) {
     let mut client = ClientSession::new(key(1), 5, SALT, 0);
     let mut server = ServerSession::new(key(1), SALT);
     let mut rng = ChaCha20Rng::seed_from_u64(3);
-    let req = client.request(vec![9; 8]);
-    let packet = client.poll_transmit(T0 - 600_000, &mut rng).unwrap();
+    let mut server_now = T0;
+    for round in 0..3u8 {
+        let req = client.request(vec![round; 8]);
+        let events = pump_at(
+            &mut client,
+            &mut server,
+            &mut rng,
+            server_now + skew_ms,
+            server_now,
+            &mut echo,
+        );
+        assert_eq!(
+            results(&events),
+            vec![(req, vec![round; 8])],
+            "round {round} with the clock {skew_ms} ms off"
+        );
+        server_now += 5_000;
+    }
+    let corrected = i64::from(client.time_offset()) * 1000;
     assert!(
-        server
-            .handle_packet(&packet, T0, &mut rng)
-            .unwrap()
-            .is_empty(),
-        "not handed up"
+        (corrected + skew_ms).abs() <= 1000,
+        "offset {corrected} ms for a skew of {skew_ms} ms"
     );
-    let notice = server.poll_transmit(T0, &mut rng).unwrap();
-    // The client still lives in its own time.
-    let events = client
-        .handle_packet(&notice, T0 - 600_000 + 600_000)
-        .unwrap();
-    assert!(
-        events
-            .iter()
-            .all(|e| matches!(e, ClientEvent::NewSession { .. }))
-    );
-    assert!(
-        client.time_offset().abs() <= 1,
-        "offset {}",
-        client.time_offset()
-    );
+    assert!(client.time_synced());
+}
+
+#[test]
+fn a_skewed_client_clock_is_corrected_by_bad_msg_notification() {
+    skewed_round_trips(-10 * 60 * 1000);
+}
+
+#[test]
+fn a_client_clock_an_hour_ahead_is_corrected() {
+    skewed_round_trips(60 * 60 * 1000);
+}
+
+#[test]
+fn small_skews_that_the_server_accepts_are_corrected_too() {
+    // 60 s behind: the server accepts the client's ids (up to 300 s old),
+    // but the server's ids look 60 s in the future to the client.
+    skewed_round_trips(-60 * 1000);
+    skewed_round_trips(20 * 1000);
+    skewed_round_trips(120 * 1000);
+}
+
+#[test]
+fn a_clock_that_jumps_mid_session_is_followed() {
+    let (mut client, mut server, mut rng) = pair();
+    let req = client.request(vec![1; 4]);
     let events = pump(&mut client, &mut server, &mut rng, T0, &mut echo);
-    assert_eq!(results(&events), vec![(req, vec![9; 8])]);
+    assert_eq!(results(&events).len(), 1, "{req:?}");
+    // The machine's clock is set back by 10 minutes while the session lives.
+    let jump = -600_000;
+    let req = client.request(vec![2; 4]);
+    let events = pump_at(
+        &mut client,
+        &mut server,
+        &mut rng,
+        T0 + 1000 + jump,
+        T0 + 1000,
+        &mut echo,
+    );
+    assert_eq!(results(&events), vec![(req, vec![2; 4])]);
+}
+
+#[test]
+fn an_update_from_the_future_is_dropped_and_the_clock_probed() {
+    let (mut client, mut server, mut rng) = pair();
+    client.request(vec![1; 4]);
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    // The client's clock jumps back 2 minutes; the server pushes an update
+    // whose id looks 2 minutes ahead: refused, not trusted for time...
+    let client_now = T0 + 1000 - 120_000;
+    server.push_update(UPDATES_TOO_LONG.to_vec());
+    let packet = server.poll_transmit(T0 + 1000, &mut rng).unwrap();
+    assert!(matches!(
+        client.handle_packet(&packet, client_now),
+        Err(SessionError::BadMsgIdTime { .. })
+    ));
+    // ...but a ping goes out at once, and its answer fixes the clock.
+    assert!(client.has_queued(), "no clock probe");
+    pump_at(
+        &mut client,
+        &mut server,
+        &mut rng,
+        client_now,
+        T0 + 1000,
+        &mut echo,
+    );
+    assert!((i64::from(client.time_offset()) - 120).abs() <= 1);
+    server.push_update(UPDATES_TOO_LONG.to_vec());
+    let events = pump_at(
+        &mut client,
+        &mut server,
+        &mut rng,
+        client_now + 10,
+        T0 + 1010,
+        &mut echo,
+    );
+    assert!(events.contains(&ClientEvent::Update(UPDATES_TOO_LONG.to_vec())));
 }
 
 #[test]
 fn unanswered_requests_are_resent_after_reconnect() {
     let (mut client, mut server, mut rng) = pair();
     let req = client.request(vec![5; 12]);
-    // Sent, but the connection dies before the answer.
+    // Sent, but the connection dies before the server reads it.
     let _lost = client.poll_transmit(T0, &mut rng).unwrap();
-    client.resend_unanswered();
-    let mut server2 = ServerSession::new(key(1), SALT);
-    let events = pump(&mut client, &mut server2, &mut rng, T0 + 1000, &mut echo);
+    client.resend_unanswered(T0 + 1000);
+    let mut executed = 0;
+    let events = pump(
+        &mut client,
+        &mut server,
+        &mut rng,
+        T0 + 1000,
+        &mut |s, id, b| {
+            executed += 1;
+            s.respond(id, b)
+        },
+    );
     assert_eq!(results(&events), vec![(req, vec![5; 12])]);
-    let _ = &mut server;
+    assert_eq!(executed, 1);
+}
+
+/// Sends one request, lets the server execute it, and loses the answer.
+fn executed_then_cut(
+    answer_len: usize,
+) -> (ClientSession, ServerSession, ChaCha20Rng, RequestId, u32) {
+    let (mut client, mut server, mut rng) = pair();
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    let req = client.request(vec![7; 8]);
+    let packet = client.poll_transmit(T0, &mut rng).unwrap();
+    let mut executed = 0;
+    for e in server.handle_packet(&packet, T0, &mut rng).unwrap() {
+        if let ServerEvent::Request { msg_id, .. } = e {
+            executed += 1;
+            server.respond(msg_id, &vec![9; answer_len]);
+        }
+    }
+    // The answer is sent, and lost with the connection.
+    while server.poll_transmit(T0, &mut rng).is_some() {}
+    (client, server, rng, req, executed)
+}
+
+#[test]
+fn a_request_executed_before_the_connection_broke_is_answered_not_run_again() {
+    let (mut client, mut server, mut rng, req, mut executed) = executed_then_cut(16);
+    client.resend_unanswered(T0 + 2000);
+    server.attach_connection();
+    let events = pump(
+        &mut client,
+        &mut server,
+        &mut rng,
+        T0 + 2000,
+        &mut |s, id, b| {
+            executed += 1;
+            s.respond(id, b)
+        },
+    );
+    assert_eq!(executed, 1, "executed again");
+    assert_eq!(results(&events), vec![(req, vec![9; 16])]);
+}
+
+#[test]
+fn a_large_answer_goes_through_msg_detailed_info() {
+    let (mut client, mut server, mut rng) = pair();
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    let big: Vec<u8> = (0..20_000u32)
+        .flat_map(|i| (i * 7919).to_le_bytes())
+        .collect();
+    let req = client.request(vec![3; 8]);
+    let packet = client.poll_transmit(T0, &mut rng).unwrap();
+    let mut executed = 0;
+    for e in server.handle_packet(&packet, T0, &mut rng).unwrap() {
+        if let ServerEvent::Request { msg_id, .. } = e {
+            executed += 1;
+            server.respond(msg_id, &big);
+        }
+    }
+    while server.poll_transmit(T0, &mut rng).is_some() {}
+    client.resend_unanswered(T0 + 1000);
+    let mut infos = 0;
+    let mut answered = None;
+    for _ in 0..10 {
+        while let Some(p) = client.poll_transmit(T0 + 1000, &mut rng) {
+            for e in server.handle_packet(&p, T0 + 1000, &mut rng).unwrap() {
+                if matches!(e, ServerEvent::Request { .. }) {
+                    executed += 1;
+                }
+            }
+        }
+        while let Some(p) = server.poll_transmit(T0 + 1000, &mut rng) {
+            let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &p).unwrap();
+            infos += usize::from(contains(&msg.body, service::MSG_DETAILED_INFO));
+            for (id, body) in results(&client.handle_packet(&p, T0 + 1000).unwrap()) {
+                answered = Some((id, body));
+            }
+        }
+    }
+    assert_eq!(infos, 1, "the repeat is announced, not answered whole");
+    assert_eq!(answered, Some((req, big)));
+    assert_eq!(executed, 1);
+}
+
+/// Whether a message body (or a container's messages) starts with `id`.
+fn contains(body: &[u8], id: u32) -> bool {
+    match container::unpack(body) {
+        Ok(inner) => inner.iter().any(|m| container::id_of(m.body) == Some(id)),
+        Err(_) => container::id_of(body) == Some(id),
+    }
 }
 
 #[test]
@@ -453,13 +653,10 @@ fn server_answers_bad_msg_ids_like_telegram() {
         }
         assert_eq!(found, Some(code));
     }
-    // A replay is refused outright.
+    // A replay is never handed up twice.
     let id = base + 4000;
-    assert!(send(&mut server, id, &mut rng).is_ok());
-    assert!(matches!(
-        send(&mut server, id, &mut rng),
-        Err(SessionError::Replay { .. })
-    ));
+    assert_eq!(send(&mut server, id, &mut rng).unwrap().len(), 1);
+    assert_eq!(send(&mut server, id, &mut rng).unwrap(), vec![]);
 }
 
 #[test]
@@ -484,24 +681,113 @@ fn random_garbage_never_panics() {
 }
 
 #[test]
-fn msgs_state_req_is_answered_with_one_state_per_id() {
+fn msgs_state_req_is_answered_from_what_the_server_knows() {
     let (mut client, mut server, mut rng) = pair();
-    let req = enums::MsgsStateReq::MsgsStateReq(types::MsgsStateReq {
-        msg_ids: vec![4, 8, 12],
-    });
-    client.request(req.to_bytes());
-    let events = pump(&mut client, &mut server, &mut rng, T0, &mut |_, _, _| {
-        panic!("reached the app")
-    });
-    let info = events
-        .iter()
-        .find_map(|e| match e {
-            ClientEvent::Update(body) => enums::MsgsStateInfo::from_bytes(body).ok(),
-            _ => None,
+    let answered = client.request(vec![1; 4]);
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    let running = client.request(vec![2; 4]);
+    // Handed up but not answered yet.
+    pump(
+        &mut client,
+        &mut server,
+        &mut rng,
+        T0 + 1,
+        &mut |_, _, _| {},
+    );
+    let running_id = client.msg_id_of(running).unwrap();
+    let never_sent = running_id - 4;
+    let ahead = running_id + (10 << 32);
+    let ancient = running_id - (1000 << 32);
+    let _ = answered;
+    let ids = vec![running_id, never_sent, ahead, ancient];
+    let req = client.request(
+        enums::MsgsStateReq::MsgsStateReq(types::MsgsStateReq {
+            msg_ids: ids.clone(),
         })
-        .expect("msgs_state_info");
-    let enums::MsgsStateInfo::MsgsStateInfo(info) = info;
-    assert_eq!(info.info, vec![4, 4, 4]);
+        .to_bytes(),
+    );
+    let events = pump(
+        &mut client,
+        &mut server,
+        &mut rng,
+        T0 + 2,
+        &mut |_, _, _| panic!("reached the app"),
+    );
+    let (_, body) = results(&events)
+        .into_iter()
+        .find(|(id, _)| *id == req)
+        .expect("msgs_state_info answers the request");
+    let enums::MsgsStateInfo::MsgsStateInfo(info) =
+        enums::MsgsStateInfo::from_bytes(&body).unwrap();
+    assert_eq!(info.info.len(), ids.len());
+    assert_eq!(info.info[0], 4 | 32, "received, being processed");
+    assert_eq!(info.info[1], 2, "never received, inside the window");
+    assert_eq!(info.info[2], 3, "newer than anything received");
+    assert_eq!(info.info[3], 1, "older than the time window: unknown");
+}
+
+#[test]
+fn answered_requests_report_their_answer_in_msgs_state_info() {
+    let (mut client, mut server, mut rng) = pair();
+    let first = client.request(vec![1; 4]);
+    let packet = client.poll_transmit(T0, &mut rng).unwrap();
+    let first_id = client.msg_id_of(first).unwrap();
+    for e in server.handle_packet(&packet, T0, &mut rng).unwrap() {
+        if let ServerEvent::Request { msg_id, body } = e {
+            server.respond(msg_id, &body);
+        }
+    }
+    // The answer is lost; the client asks about its request.
+    while server.poll_transmit(T0, &mut rng).is_some() {}
+    let req = client.request(
+        enums::MsgsStateReq::MsgsStateReq(types::MsgsStateReq {
+            msg_ids: vec![first_id],
+        })
+        .to_bytes(),
+    );
+    let events = pump(&mut client, &mut server, &mut rng, T0 + 1, &mut echo);
+    let (_, body) = results(&events)
+        .into_iter()
+        .find(|(id, _)| *id == req)
+        .unwrap();
+    let enums::MsgsStateInfo::MsgsStateInfo(info) =
+        enums::MsgsStateInfo::from_bytes(&body).unwrap();
+    assert_eq!(info.info, vec![4 | 32 | 64]);
+}
+
+#[test]
+fn msg_resend_ans_req_brings_a_lost_answer_back() {
+    let (mut client, mut server, mut rng) = pair();
+    let first = client.request(vec![6; 8]);
+    let packet = client.poll_transmit(T0, &mut rng).unwrap();
+    let first_id = client.msg_id_of(first).unwrap();
+    for e in server.handle_packet(&packet, T0, &mut rng).unwrap() {
+        if let ServerEvent::Request { msg_id, body } = e {
+            server.respond(msg_id, &body);
+        }
+    }
+    while server.poll_transmit(T0, &mut rng).is_some() {}
+    client.request(
+        enums::MsgResendReq::MsgResendAnsReq(types::MsgResendAnsReq {
+            msg_ids: vec![first_id],
+        })
+        .to_bytes(),
+    );
+    let mut executed = 0;
+    let events = pump(
+        &mut client,
+        &mut server,
+        &mut rng,
+        T0 + 1,
+        &mut |_, _, _| {
+            executed += 1;
+        },
+    );
+    assert!(
+        results(&events).contains(&(first, vec![6; 8])),
+        "{events:?}"
+    );
+    assert_eq!(executed, 0);
 }
 
 // ---- rotating salts ----------------------------------------------------
@@ -527,11 +813,13 @@ fn send_with_salt(
     now_ms: i64,
 ) -> (bool, Option<i64>) {
     let mut rng = ChaCha20Rng::seed_from_u64(msg_id as u64);
+    // Content-related seq_nos that grow with the ids.
+    let seq_no = ((msg_id & 0xffff) / 4 * 2 + 1) as i32;
     let header = Header {
         salt,
-        session_id: 0x5e55,
+        session_id: 0x5e55_1011,
         msg_id,
-        seq_no: 1,
+        seq_no,
     };
     let packet = envelope::encrypt(
         &key(1),
@@ -617,6 +905,7 @@ fn future_salts_follow_the_schedule() {
     );
     // Each announced salt is accepted in its window.
     for (n, (since, _, salt)) in windows.into_iter().enumerate() {
+        let mut server = ServerSession::with_salts(key(1), ten_second_salts());
         let at = i64::from(since) * 1000 + 500;
         let msg_id = (i64::from(since) << 32) + 4 * (n as i64 + 1);
         assert_eq!(send_with_salt(&mut server, salt, msg_id, at).1, None);
@@ -653,4 +942,251 @@ fn unanswered_requests_can_move_to_another_session() {
     );
     assert_eq!(client.pending().count(), 0);
     assert!(!client.has_queued());
+}
+
+// ---- one bad message never poisons its neighbours --------------------
+
+/// Two requests sent; returns their ids and msg_ids.
+fn two_sent(client: &mut ClientSession, rng: &mut ChaCha20Rng) -> [(RequestId, i64); 2] {
+    let a = client.request(vec![1; 4]);
+    let b = client.request(vec![2; 4]);
+    client.poll_transmit(T0, rng).unwrap();
+    [a, b].map(|r| (r, client.msg_id_of(r).unwrap()))
+}
+
+fn container_packet(container_id: i64, seq: i32, inner: &[(i64, i32, Vec<u8>)]) -> Vec<u8> {
+    let body = container::pack(inner.iter().map(|(id, seq, b)| (*id, *seq, b.as_slice())));
+    let mut h = good_header(container_id);
+    h.seq_no = seq;
+    server_packet(h, &body)
+}
+
+#[test]
+fn an_undecodable_answer_fails_alone_and_its_neighbours_are_delivered() {
+    let (mut client, _, mut rng) = pair();
+    let [(a, a_id), (b, b_id)] = two_sent(&mut client, &mut rng);
+    // A gzip_packed that does not inflate, for the first request.
+    let mut broken_gzip = container::GZIP_PACKED.to_le_bytes().to_vec();
+    paperplane_tl::serialize::write_bytes(&[1, 2, 3, 4, 5, 6, 7], &mut broken_gzip);
+    let base = server_id(T0);
+    let packet = container_packet(
+        base + 16,
+        6,
+        &[
+            (base, 1, container::rpc_result(a_id, &broken_gzip)),
+            (base + 4, 3, container::rpc_result(b_id, &[7; 8])),
+        ],
+    );
+    let events = client.handle_packet(&packet, T0).unwrap();
+    assert!(
+        events.contains(&ClientEvent::Result {
+            request: b,
+            result: Ok(vec![7; 8])
+        }),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::Malformed { request, constructor: Some(container::GZIP_PACKED), error: SessionError::BadGzip }
+            if *request == a
+    )));
+    assert_eq!(client.pending().count(), 0, "nobody waits forever");
+}
+
+#[test]
+fn an_undecodable_rpc_error_fails_its_request_with_a_decode_error() {
+    let (mut client, _, mut rng) = pair();
+    let [(a, a_id), (b, b_id)] = two_sent(&mut client, &mut rng);
+    let mut truncated_error = service::RPC_ERROR.to_le_bytes().to_vec();
+    truncated_error.extend([0x90, 0x01, 0, 0]); // the code, and no message
+    let base = server_id(T0);
+    let packet = container_packet(
+        base + 16,
+        6,
+        &[
+            (base, 1, container::rpc_result(a_id, &truncated_error)),
+            (base + 4, 3, container::rpc_result(b_id, &[8; 4])),
+            // A service message that does not decode.
+            (base + 8, 5, service::PONG.to_le_bytes().to_vec()),
+        ],
+    );
+    let events = client.handle_packet(&packet, T0).unwrap();
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::Malformed { request, constructor: Some(service::RPC_ERROR), error: SessionError::Decode(_) }
+            if *request == a
+    )));
+    assert!(events.contains(&ClientEvent::Result {
+        request: b,
+        result: Ok(vec![8; 4])
+    }));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::Skipped { msg_id, error: SessionError::Decode(_) } if *msg_id == base + 8
+    )));
+}
+
+#[test]
+fn inner_ids_must_be_below_the_container_and_seq_nos_consistent() {
+    let (mut client, _, mut rng) = pair();
+    let [(a, a_id), (b, b_id)] = two_sent(&mut client, &mut rng);
+    let base = server_id(T0);
+    let packet = container_packet(
+        base + 8,
+        6,
+        &[
+            // Newer than its container.
+            (base + 12, 1, container::rpc_result(a_id, &[1; 4])),
+            // An answer must carry an odd seq_no.
+            (base + 4, 2, container::rpc_result(b_id, &[2; 4])),
+        ],
+    );
+    let events = client.handle_packet(&packet, T0).unwrap();
+    assert!(results(&events).is_empty(), "{events:?}");
+    assert!(events.contains(&ClientEvent::Skipped {
+        msg_id: base + 12,
+        error: SessionError::InnerIdNotBelowContainer {
+            msg_id: base + 12,
+            container: base + 8
+        }
+    }));
+    assert!(events.contains(&ClientEvent::Skipped {
+        msg_id: base + 4,
+        error: SessionError::BadSeqNo {
+            msg_id: base + 4,
+            seq_no: 2
+        }
+    }));
+    // A seq_no lower than an earlier message's.
+    let later = server_packet(
+        Header {
+            seq_no: 7,
+            ..good_header(base + 20)
+        },
+        &container::rpc_result(a_id, &[1; 4]),
+    );
+    assert_eq!(results(&client.handle_packet(&later, T0).unwrap()).len(), 1);
+    let earlier_higher = server_packet(
+        Header {
+            seq_no: 9,
+            ..good_header(base + 16)
+        },
+        &container::rpc_result(b_id, &[2; 4]),
+    );
+    let events = client.handle_packet(&earlier_higher, T0).unwrap();
+    assert!(matches!(
+        events.as_slice(),
+        [ClientEvent::Skipped {
+            error: SessionError::BadSeqNo { .. },
+            ..
+        }]
+    ));
+    let _ = (a, b);
+}
+
+// ---- the server's checks of the client's messages ---------------------
+
+/// Sends `inner` (one message, or several in a container with id
+/// `container`) to `server` and returns the codes of the
+/// `bad_msg_notification`s it answers with, and the requests handed up.
+fn server_verdict(
+    server: &mut ServerSession,
+    container: Option<(i64, i32)>,
+    inner: &[(i64, i32, Vec<u8>)],
+) -> (Vec<i32>, usize) {
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let (header, body) = match container {
+        Some((id, seq)) => (
+            Header {
+                salt: SALT,
+                session_id: 0x5e55_1011,
+                msg_id: id,
+                seq_no: seq,
+            },
+            container::pack(inner.iter().map(|(id, seq, b)| (*id, *seq, b.as_slice()))),
+        ),
+        None => (
+            Header {
+                salt: SALT,
+                session_id: 0x5e55_1011,
+                msg_id: inner[0].0,
+                seq_no: inner[0].1,
+            },
+            inner[0].2.clone(),
+        ),
+    };
+    let packet = envelope::encrypt(&key(1), Direction::ClientToServer, header, &body, &mut rng);
+    let requests = server
+        .handle_packet(&packet, T0, &mut rng)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e, ServerEvent::Request { .. }))
+        .count();
+    let mut codes = Vec::new();
+    while let Some(out) = server.poll_transmit(T0, &mut rng) {
+        let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &out).unwrap();
+        let bodies = match container::unpack(&msg.body) {
+            Ok(inner) => inner.into_iter().map(|m| m.body.to_vec()).collect(),
+            Err(_) => vec![msg.body],
+        };
+        for b in bodies {
+            if let Ok(enums::BadMsgNotification::BadMsgNotification(n)) =
+                enums::BadMsgNotification::from_bytes(&b)
+            {
+                codes.push(n.error_code);
+            }
+        }
+    }
+    (codes, requests)
+}
+
+#[test]
+fn the_server_answers_seq_no_and_container_errors_like_telegram() {
+    let mut server = ServerSession::new(key(1), SALT);
+    let base = (T0 / 1000) << 32;
+    let request = vec![1, 2, 3, 4];
+    let ack = enums::MsgsAck::MsgsAck(types::MsgsAck { msg_ids: vec![1] }).to_bytes();
+    assert_eq!(
+        server_verdict(&mut server, None, &[(base + 400, 5, request.clone())]),
+        (vec![], 1)
+    );
+    // 32: lower than an earlier message's seq_no; 33: higher than a later's.
+    for (id, seq, code) in [
+        (base + 800, 3, 32),
+        (base + 200, 7, 33),
+        (base + 800, 5, 32),
+    ] {
+        assert_eq!(
+            server_verdict(&mut server, None, &[(id, seq, request.clone())]),
+            (vec![code], 0),
+            "{id:#x} {seq}"
+        );
+    }
+    // 34: an ack with an odd seq_no; 35: a request with an even one.
+    assert_eq!(
+        server_verdict(&mut server, None, &[(base + 900, 7, ack.clone())]),
+        (vec![34], 0)
+    );
+    assert_eq!(
+        server_verdict(&mut server, None, &[(base + 904, 8, request.clone())]),
+        (vec![35], 0)
+    );
+    // 64: a message inside a container newer than the container.
+    assert_eq!(
+        server_verdict(
+            &mut server,
+            Some((base + 1000, 8)),
+            &[(base + 1004, 7, request.clone())]
+        ),
+        (vec![64], 0)
+    );
+    // A good container still works, and nothing above was executed.
+    assert_eq!(
+        server_verdict(
+            &mut server,
+            Some((base + 1100, 10)),
+            &[(base + 1096, 9, request.clone()), (base + 1092, 8, ack)]
+        ),
+        (vec![], 1)
+    );
 }

@@ -64,9 +64,9 @@ pub enum Reply {
         /// `PHONE_MIGRATE_2`, `FLOOD_WAIT_3`, …
         message: String,
     },
-    /// The request was handled but its answer is lost: close the
-    /// connection (fault injection).
-    Drop,
+    /// The request was handled and answered, but the connection breaks
+    /// before the answer gets through (fault injection).
+    Lost(Box<Reply>),
 }
 
 impl Reply {
@@ -204,10 +204,7 @@ pub fn dispatch(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
     let fault = name.and_then(|name| ctx.shared.faults.take(name));
     match fault {
         Some(Fault::FloodWait(seconds)) => ApiError::flood_wait(seconds).into(),
-        Some(Fault::DropAfterRequest) => {
-            let _ = execute(ctx, name, &body);
-            Reply::Drop
-        }
+        Some(Fault::DropAfterRequest) => Reply::Lost(Box::new(execute(ctx, name, &body))),
         None => execute(ctx, name, &body),
     }
 }
