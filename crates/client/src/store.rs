@@ -117,7 +117,10 @@ fn absorb(session: &mut Session, pool: &PoolState) {
                 let same = session
                     .auth_key(*id)
                     .is_some_and(|k| k.key_id() == key.key.key_id());
-                if !same || session.auth(*id).is_some_and(|a| a.server_salt != key.salt) {
+                let stale = session
+                    .auth(*id)
+                    .is_some_and(|a| a.server_salt != key.salt || a.time_offset != key.time_offset);
+                if !same || stale {
                     let bytes = *key.key.as_bytes();
                     session.set_auth(
                         *id,

@@ -431,7 +431,7 @@ impl Connection {
             match reply {
                 Reply::Ok(result) => session.respond(msg_id, &result),
                 Reply::Error { code, message } => session.respond_error(msg_id, code, &message),
-                Reply::Lost(_) => {}
+                Reply::Lost(_) | Reply::Silence => {}
             }
         }
         if self.drop_now {

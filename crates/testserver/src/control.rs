@@ -288,6 +288,20 @@ impl Control {
         self.shared.faults.drop_after_request(method, times);
     }
 
+    /// Arms a fault: the next `times` calls of `method` are carried out and
+    /// never answered, though the connection stays up (the client's request
+    /// timeout must end the wait).
+    pub fn inject_silence(&self, method: &str, times: u32) {
+        self.shared.faults.silence(method, times);
+    }
+
+    /// Arms a fault: the next `times` calls of `method` are carried out and
+    /// answered with a result that does not decode (constructor
+    /// `0xdeadbeef`).
+    pub fn inject_undecodable_answer(&self, method: &str, times: u32) {
+        self.shared.faults.undecodable(method, times);
+    }
+
     /// How many requests of `method` (a TL name such as `help.getConfig`,
     /// as [`Control::inject_flood_wait`] takes) the server has carried
     /// out, so a test can tell "answered once" from "executed once".

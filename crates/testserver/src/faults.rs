@@ -12,12 +12,17 @@ pub enum Fault {
     FloodWait(u32),
     /// Handle the call, then close the connection instead of answering.
     DropAfterRequest,
+    /// Handle the call and never answer it (the connection stays up).
+    Silence,
+    /// Handle the call and answer with bytes that do not decode as its
+    /// result: a constructor no type has.
+    Undecodable,
 }
 
 #[derive(Default)]
 struct Armed {
     flood: HashMap<String, (u32, u32)>,
-    drop: HashMap<String, u32>,
+    other: HashMap<String, (Fault, u32)>,
 }
 
 /// The armed faults, and the calls carried out, by TL method name
@@ -46,11 +51,28 @@ impl Faults {
     /// The next `times` calls of `method` are handled but not answered:
     /// their connection closes instead.
     pub fn drop_after_request(&self, method: &str, times: u32) {
+        self.arm(method, Fault::DropAfterRequest, times);
+    }
+
+    /// The next `times` calls of `method` are handled and never answered.
+    pub fn silence(&self, method: &str, times: u32) {
+        self.arm(method, Fault::Silence, times);
+    }
+
+    /// The next `times` calls of `method` are handled and answered with
+    /// bytes that do not decode.
+    pub fn undecodable(&self, method: &str, times: u32) {
+        self.arm(method, Fault::Undecodable, times);
+    }
+
+    /// Arms `fault` for the next `times` calls of `method` (replacing what
+    /// was armed for it besides flood waits).
+    fn arm(&self, method: &str, fault: Fault, times: u32) {
         let mut armed = self.lock();
         if times == 0 {
-            armed.drop.remove(method);
+            armed.other.remove(method);
         } else {
-            armed.drop.insert(method.to_owned(), times);
+            armed.other.insert(method.to_owned(), (fault, times));
         }
     }
 
@@ -66,12 +88,13 @@ impl Faults {
             }
             return Some(Fault::FloodWait(seconds));
         }
-        if let Some(left) = armed.drop.get_mut(method) {
+        if let Some((fault, left)) = armed.other.get_mut(method) {
+            let fault = *fault;
             *left -= 1;
             if *left == 0 {
-                armed.drop.remove(method);
+                armed.other.remove(method);
             }
-            return Some(Fault::DropAfterRequest);
+            return Some(fault);
         }
         None
     }
@@ -105,6 +128,11 @@ mod tests {
         assert_eq!(faults.take("help.getConfig"), Some(Fault::FloodWait(3)));
         assert_eq!(faults.take("help.getConfig"), Some(Fault::DropAfterRequest));
         assert_eq!(faults.take("help.getConfig"), None);
+        faults.silence("help.getConfig", 1);
+        faults.undecodable("help.getNearestDc", 1);
+        assert_eq!(faults.take("help.getConfig"), Some(Fault::Silence));
+        assert_eq!(faults.take("help.getNearestDc"), Some(Fault::Undecodable));
+        assert_eq!(faults.take("help.getNearestDc"), None);
     }
 
     #[test]

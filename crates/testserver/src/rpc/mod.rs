@@ -30,6 +30,9 @@ use crate::server::{Shared, unix_now};
 use crate::world::State;
 use crate::world::chat::Origin;
 
+/// A constructor id no TL type has, for answers that must not decode.
+pub const UNDECODABLE: u32 = 0xdead_beef;
+
 /// The innermost query of a wrapper: all remaining bytes, undecoded.
 struct Rest(Vec<u8>);
 
@@ -67,6 +70,8 @@ pub enum Reply {
     /// The request was handled and answered, but the connection breaks
     /// before the answer gets through (fault injection).
     Lost(Box<Reply>),
+    /// The request was handled and is never answered (fault injection).
+    Silence,
 }
 
 impl Reply {
@@ -205,6 +210,14 @@ pub fn dispatch(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
     match fault {
         Some(Fault::FloodWait(seconds)) => ApiError::flood_wait(seconds).into(),
         Some(Fault::DropAfterRequest) => Reply::Lost(Box::new(execute(ctx, name, &body))),
+        Some(Fault::Silence) => {
+            let _ = execute(ctx, name, &body);
+            Reply::Silence
+        }
+        Some(Fault::Undecodable) => {
+            let _ = execute(ctx, name, &body);
+            Reply::Ok(UNDECODABLE.to_le_bytes().to_vec())
+        }
         None => execute(ctx, name, &body),
     }
 }

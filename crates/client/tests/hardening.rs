@@ -1,0 +1,283 @@
+//! Protocol hardening, end to end against the local test server: a client
+//! whose clock is wrong, requests whose answers are lost with the
+//! connection, answers that never come or do not decode.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use paperplane::session::{BinaryFileBackend, SessionBackend};
+use paperplane::tl::{enums, functions};
+use paperplane::{Client, ClientBuilder, Clock, InvocationError, TransportKind};
+use paperplane_testserver::{Options, TestServer};
+
+const WAIT: Duration = Duration::from_secs(30);
+const TEN_MINUTES_BEHIND: i64 = -10 * 60 * 1000;
+const AN_HOUR_AHEAD: i64 = 60 * 60 * 1000;
+
+async fn server() -> TestServer {
+    TestServer::start(Options::default())
+        .await
+        .expect("server starts")
+}
+
+fn builder(server: &TestServer) -> ClientBuilder {
+    Client::builder()
+        .api_id(1)
+        .api_hash("0123456789abcdef0123456789abcdef")
+        .dc_addr(server.dc(2).expect("dc 2").to_string())
+        .server_key(server.public_key().to_pkcs1_pem())
+}
+
+async fn login(client: &Client, phone: &str) -> paperplane::User {
+    let token = client.request_login_code(phone).await.expect("code sent");
+    let dc = &phone[5..6];
+    client
+        .sign_in(&token, &dc.repeat(5))
+        .await
+        .expect("signed in")
+}
+
+/// A fresh directory for one test's session file.
+fn session_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "paperplane-hardening-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("bot.session")
+}
+
+/// A bot signs in and works with its clock `skew_ms` off.
+async fn fresh_session_with_skew(skew_ms: i64) {
+    let server = server().await;
+    let (client, _s) = tokio::time::timeout(
+        WAIT,
+        builder(&server)
+            .in_memory()
+            .clock(Clock::skewed(skew_ms))
+            .connect(),
+    )
+    .await
+    .expect("connects in time")
+    .unwrap();
+    let me = tokio::time::timeout(WAIT, client.bot_sign_in("777001:AAHskew"))
+        .await
+        .expect("signs in in time")
+        .unwrap();
+    assert_eq!(me.id(), 777001);
+    let nearest = client
+        .invoke(&functions::help::GetNearestDc {})
+        .await
+        .unwrap();
+    let enums::NearestDc::NearestDc(nearest) = nearest;
+    assert_eq!(nearest.this_dc, 2);
+}
+
+#[tokio::test]
+async fn a_fresh_session_works_with_the_clock_ten_minutes_behind() {
+    fresh_session_with_skew(TEN_MINUTES_BEHIND).await;
+}
+
+#[tokio::test]
+async fn a_fresh_session_works_with_the_clock_an_hour_ahead() {
+    fresh_session_with_skew(AN_HOUR_AHEAD).await;
+}
+
+/// A bot signs in with the machine's clock and saves its session; then the
+/// clock is `skew_ms` off and the same session must still connect, and
+/// the corrected offset is saved.
+async fn saved_session_with_skew(skew_ms: i64, name: &str) {
+    let server = server().await;
+    let path = session_path(name);
+    let (client, _s) = builder(&server).session(&path).connect().await.unwrap();
+    let me = client.bot_sign_in("777002:AAHsaved").await.unwrap();
+    client.save_session().await.unwrap();
+    client.disconnect();
+    drop(client);
+
+    let (skewed, _s) = tokio::time::timeout(
+        WAIT,
+        builder(&server)
+            .session(&path)
+            .clock(Clock::skewed(skew_ms))
+            .connect(),
+    )
+    .await
+    .expect("connects in time")
+    .unwrap();
+    let again = tokio::time::timeout(WAIT, skewed.get_me())
+        .await
+        .expect("answered in time (not stuck on a wrong clock)")
+        .unwrap();
+    assert_eq!(again.id, me.id());
+    assert_eq!(server.auth_key_count(), 1, "the saved key was used");
+    skewed.save_session().await.unwrap();
+    skewed.disconnect();
+
+    // The offset the server taught is what the file now holds.
+    let saved = BinaryFileBackend::new(&path)
+        .load()
+        .await
+        .unwrap()
+        .expect("saved");
+    let offset = i64::from(saved.auth(2).expect("a key for dc 2").time_offset);
+    assert!(
+        (offset * 1000 + skew_ms).abs() <= 2000,
+        "stored offset {offset} s for a clock {skew_ms} ms off"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test]
+async fn a_session_saved_at_the_true_clock_works_ten_minutes_behind() {
+    saved_session_with_skew(TEN_MINUTES_BEHIND, "behind").await;
+}
+
+#[tokio::test]
+async fn a_session_saved_at_the_true_clock_works_an_hour_ahead() {
+    saved_session_with_skew(AN_HOUR_AHEAD, "ahead").await;
+}
+
+#[tokio::test]
+async fn a_session_saved_at_the_true_clock_works_a_minute_behind() {
+    // The case the server does not complain about (its window reaches 300 s
+    // back) while the client sees the server 60 s in the future.
+    saved_session_with_skew(-60 * 1000, "minute").await;
+}
+
+fn edit(peer: enums::InputPeer, id: i32, text: &str) -> functions::messages::EditMessage {
+    functions::messages::EditMessage {
+        no_webpage: false,
+        invert_media: false,
+        peer,
+        id,
+        message: Some(text.into()),
+        media: None,
+        reply_markup: None,
+        entities: None,
+        schedule_date: None,
+        schedule_repeat_period: None,
+        quick_reply_shortcut_id: None,
+        rich_message: None,
+    }
+}
+
+#[tokio::test]
+async fn an_edit_whose_answer_is_lost_is_executed_once_and_answered() {
+    let server = server().await;
+    let control = server.control();
+    let (alice, _s) = builder(&server)
+        .in_memory()
+        .transport(TransportKind::Intermediate)
+        .connect()
+        .await
+        .unwrap();
+    login(&alice, "9996627001").await;
+    let peer = alice.resolve_peer("me").await.unwrap();
+    let sent = alice
+        .send_message_to_peer(peer.clone(), "first")
+        .await
+        .unwrap();
+    // The server edits, then the connection breaks before the answer gets
+    // out. Executed again, the edit would fail with MESSAGE_NOT_MODIFIED.
+    control.inject_drop_after_request("messages.editMessage", 1);
+    let answer = tokio::time::timeout(
+        WAIT,
+        alice.invoke(&edit(alice.input_peer(&peer).unwrap(), sent.id(), "second")),
+    )
+    .await
+    .expect("answered after the reconnect");
+    assert!(answer.is_ok(), "{answer:?}");
+    assert_eq!(control.executions("messages.editMessage"), 1);
+}
+
+#[tokio::test]
+async fn a_read_mark_whose_answer_is_lost_is_executed_once() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627003", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).in_memory().connect().await.unwrap();
+    let me = login(&alice, "9996627002").await;
+    control
+        .send_as(bob.id, &me.id().to_string(), "hello")
+        .unwrap();
+    let peer = alice.resolve_peer("+9996627003").await.unwrap();
+    control.inject_drop_after_request("messages.readHistory", 1);
+    let read = tokio::time::timeout(
+        WAIT,
+        alice.invoke(&functions::messages::ReadHistory {
+            peer: alice.input_peer(&peer).unwrap(),
+            max_id: 0,
+        }),
+    )
+    .await
+    .expect("answered after the reconnect")
+    .unwrap();
+    let enums::messages::AffectedMessages::AffectedMessages(read) = read;
+    assert_eq!(read.pts_count, 1, "the answer of the one execution");
+    assert_eq!(control.executions("messages.readHistory"), 1);
+}
+
+#[tokio::test]
+async fn a_sign_in_whose_answer_is_lost_is_executed_once() {
+    let server = server().await;
+    let control = server.control();
+    let (client, _s) = builder(&server).in_memory().connect().await.unwrap();
+    let token = client.request_login_code("9996627004").await.unwrap();
+    control.inject_drop_after_request("auth.signIn", 1);
+    let user = tokio::time::timeout(WAIT, client.sign_in(&token, "22222"))
+        .await
+        .expect("answered after the reconnect")
+        .expect("signed in by the one execution");
+    assert!(!user.is_bot());
+    assert_eq!(control.executions("auth.signIn"), 1);
+}
+
+#[tokio::test]
+async fn a_request_never_answered_fails_with_a_timeout() {
+    let server = server().await;
+    let (client, _s) = builder(&server)
+        .in_memory()
+        .request_timeout(Duration::from_millis(1500))
+        .connect()
+        .await
+        .unwrap();
+    server.control().inject_silence("help.getNearestDc", 1);
+    let outcome = tokio::time::timeout(WAIT, client.invoke(&functions::help::GetNearestDc {}))
+        .await
+        .expect("the caller is not left waiting");
+    assert!(
+        matches!(outcome, Err(InvocationError::Timeout(_))),
+        "{outcome:?}"
+    );
+    // The connection is fine; the next call is answered.
+    client
+        .invoke(&functions::help::GetNearestDc {})
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_answer_that_does_not_decode_names_its_constructor() {
+    let server = server().await;
+    let (client, _s) = builder(&server).in_memory().connect().await.unwrap();
+    server
+        .control()
+        .inject_undecodable_answer("help.getNearestDc", 1);
+    let outcome = tokio::time::timeout(WAIT, client.invoke(&functions::help::GetNearestDc {}))
+        .await
+        .expect("the caller is not left waiting");
+    let error = outcome.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            InvocationError::Deserialize {
+                constructor: Some(0xdead_beef),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("0xdeadbeef"), "{error}");
+}
