@@ -395,7 +395,7 @@ impl Connection {
                 ServerEvent::Request { msg_id, body } => (msg_id, body),
                 ServerEvent::DisconnectAfter(seconds) => {
                     let delay = Duration::from_secs(u64::try_from(seconds).unwrap_or(0));
-                    self.disconnect_at = Some(tokio::time::Instant::now() + delay);
+                    self.disconnect_at = tokio::time::Instant::now().checked_add(delay);
                     continue;
                 }
                 ServerEvent::DestroySession(id) => {

@@ -1190,3 +1190,81 @@ fn the_server_answers_seq_no_and_container_errors_like_telegram() {
         (vec![], 1)
     );
 }
+
+#[test]
+fn a_bad_message_in_a_clients_container_does_not_stop_its_neighbours() {
+    let mut server = ServerSession::new(key(1), SALT);
+    let base = (T0 / 1000) << 32;
+    // A ping cut short, between two requests.
+    let (codes, requests) = server_verdict(
+        &mut server,
+        Some((base + 100, 6)),
+        &[
+            (base + 4, 1, vec![1, 2, 3, 4]),
+            (base + 8, 3, service::PING.to_le_bytes().to_vec()),
+            (base + 12, 5, vec![5, 6, 7, 8]),
+        ],
+    );
+    assert_eq!((codes, requests), (vec![], 2));
+}
+
+/// Every number a peer (or a clock) controls, at its extremes: nothing
+/// overflows (tests run in debug builds, where overflow panics).
+#[test]
+fn extreme_values_from_the_peer_never_overflow() {
+    let (mut client, mut server, mut rng) = pair();
+    let [(_, a_id), (_, b_id)] = two_sent(&mut client, &mut rng);
+    let base = server_id(T0);
+    let notices: Vec<Vec<u8>> = [
+        (a_id, i32::MAX, 32),
+        (b_id, i32::MIN, 32),
+        (a_id, i32::MAX, 33),
+    ]
+    .into_iter()
+    .map(|(bad_msg_id, bad_msg_seqno, error_code)| {
+        enums::BadMsgNotification::BadMsgNotification(types::BadMsgNotification {
+            bad_msg_id,
+            bad_msg_seqno,
+            error_code,
+        })
+        .to_bytes()
+    })
+    .collect();
+    for (n, notice) in notices.iter().enumerate() {
+        let h = Header {
+            seq_no: 2 * n as i32 + 1,
+            ..good_header(base + 4 * n as i64)
+        };
+        let _ = client.handle_packet(&server_packet(h, notice), T0);
+    }
+    for now in [i64::MIN, -1, 0, i64::MAX] {
+        let _ = client.poll_transmit(now, &mut rng);
+        let _ = client.handle_packet(
+            &server_packet(good_header(i64::MAX), &UPDATES_TOO_LONG),
+            now,
+        );
+        let _ = client.handle_packet(
+            &server_packet(good_header(i64::MIN | 1), &UPDATES_TOO_LONG),
+            now,
+        );
+        client.resend_unanswered(now);
+    }
+    // A server told to hand out salts and pongs for absurd inputs.
+    for num in [i32::MIN, -1, 0, i32::MAX] {
+        client.request(functions::GetFutureSalts { num }.to_bytes());
+    }
+    client.request(
+        functions::PingDelayDisconnect {
+            ping_id: i64::MIN,
+            disconnect_delay: i32::MIN,
+        }
+        .to_bytes(),
+    );
+    let mut fresh = ClientSession::new(key(1), 0x5e55_1011, SALT, 0);
+    fresh.request(functions::GetFutureSalts { num: i32::MAX }.to_bytes());
+    pump(&mut fresh, &mut server, &mut rng, T0, &mut echo);
+    for now in [i64::MIN, 0, i64::MAX] {
+        let _ = server.poll_transmit(now, &mut rng);
+        let _ = server.salt(now);
+    }
+}
