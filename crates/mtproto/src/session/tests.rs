@@ -1268,3 +1268,45 @@ fn extreme_values_from_the_peer_never_overflow() {
         let _ = server.salt(now);
     }
 }
+
+#[test]
+fn an_update_lost_with_its_connection_is_offered_again_and_fetched() {
+    let (mut client, mut server, mut rng) = pair();
+    client.request(vec![1; 4]);
+    pump(&mut client, &mut server, &mut rng, T0, &mut echo);
+    server.push_update(UPDATES_TOO_LONG.to_vec());
+    // Sent, never received, never acknowledged.
+    let lost = server.poll_transmit(T0 + 1, &mut rng).unwrap();
+    // The client comes back on a new connection, in the same session.
+    server.attach_connection();
+    let mut offered = false;
+    let mut got = Vec::new();
+    for _ in 0..5 {
+        while let Some(p) = server.poll_transmit(T0 + 2, &mut rng) {
+            let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &p).unwrap();
+            offered |= contains(&msg.body, service::MSG_NEW_DETAILED_INFO);
+            got.extend(client.handle_packet(&p, T0 + 2).unwrap());
+        }
+        while let Some(p) = client.poll_transmit(T0 + 2, &mut rng) {
+            server.handle_packet(&p, T0 + 2, &mut rng).unwrap();
+        }
+    }
+    assert!(offered, "msg_new_detailed_info was not sent");
+    assert!(
+        got.contains(&ClientEvent::Update(UPDATES_TOO_LONG.to_vec())),
+        "{got:?}"
+    );
+    // Had it arrived after all, it is a duplicate now.
+    assert!(matches!(
+        client.handle_packet(&lost, T0 + 3),
+        Err(SessionError::Replay { .. })
+    ));
+    // Acknowledged: nothing more is offered on the next connection.
+    server.attach_connection();
+    let mut again = false;
+    while let Some(p) = server.poll_transmit(T0 + 4, &mut rng) {
+        let msg = envelope::decrypt(&key(1), Direction::ServerToClient, &p).unwrap();
+        again |= contains(&msg.body, service::MSG_NEW_DETAILED_INFO);
+    }
+    assert!(!again, "offered again after the client acknowledged it");
+}
