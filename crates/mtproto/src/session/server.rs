@@ -189,6 +189,12 @@ impl ServerSession {
         self.received.newest().max(self.received.forgotten())
     }
 
+    /// How many answers are kept for repeats (not yet acknowledged, not
+    /// yet expired), and their total size in bytes.
+    pub fn cached_answers(&self) -> (usize, usize) {
+        (self.answers.len(), self.answer_bytes)
+    }
+
     /// Refuses every client msg_id up to `msg_id` as "too old to tell"
     /// (for a session that replaces one the server forgot early).
     pub fn forget_up_to(&mut self, msg_id: i64) {
@@ -320,20 +326,23 @@ impl ServerSession {
     }
 
     /// Drops what is kept longer than a client could still ask for it.
+    /// Answers are keyed by request msg_id, which starts with its time, so
+    /// the oldest come first.
     fn expire(&mut self, now: i64) {
         let horizon = now.saturating_sub(KEEP);
-        let old: Vec<i64> = self
-            .answers
-            .iter()
-            .filter(|(_, a)| a.at < horizon)
-            .map(|(&id, _)| id)
-            .collect();
-        for id in old {
-            if let Some(answer) = self.answers.remove(&id) {
-                self.forget_answer(&answer);
+        while let Some(entry) = self.answers.first_entry() {
+            if entry.get().at >= horizon {
+                break;
             }
+            let answer = entry.remove();
+            self.forget_answer(&answer);
         }
-        self.pushes.retain(|_, (_, _, at)| *at >= horizon);
+        while let Some(entry) = self.pushes.first_entry() {
+            if entry.get().2 >= horizon {
+                break;
+            }
+            entry.remove();
+        }
     }
 
     /// Builds the next packet to send, if anything is queued (and the

@@ -1310,3 +1310,32 @@ fn an_update_lost_with_its_connection_is_offered_again_and_fetched() {
     }
     assert!(!again, "offered again after the client acknowledged it");
 }
+
+#[test]
+fn the_answer_cache_is_bounded_emptied_by_acks_and_expires() {
+    let (mut client, mut server, mut rng) = pair();
+    // Answers the client never acknowledges: at most MAX_ANSWERS are kept.
+    for round in 0..3 {
+        for _ in 0..500 {
+            client.request(vec![round; 64]);
+        }
+        let now = T0 + i64::from(round);
+        while let Some(p) = client.poll_transmit(now, &mut rng) {
+            for e in server.handle_packet(&p, now, &mut rng).unwrap() {
+                if let ServerEvent::Request { msg_id, body } = e {
+                    server.respond(msg_id, &body);
+                }
+            }
+        }
+        while server.poll_transmit(now, &mut rng).is_some() {}
+    }
+    let (count, bytes) = server.cached_answers();
+    assert_eq!(count, 1024);
+    assert!(bytes < 1024 * 200, "{bytes}");
+    // Past the time a client may resend, they are dropped.
+    let late = T0 + (MAX_PAST + MAX_FUTURE + 5) * 1000;
+    client.request(vec![1; 4]);
+    client.resend_unanswered(late);
+    pump(&mut client, &mut server, &mut rng, late, &mut echo);
+    assert_eq!(server.cached_answers().0, 0, "acked or expired");
+}
