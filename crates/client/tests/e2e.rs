@@ -7,35 +7,10 @@ use std::time::{Duration, Instant};
 use paperplane::retry::NoRetries;
 use paperplane::tl::{enums, functions};
 use paperplane::{Client, ClientBuilder, QrLogin, SignInError, TransportKind, Update};
-use paperplane_testserver::{Options, TestServer};
+use paperplane_testserver::Options;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn server() -> TestServer {
-    server_with(Options::default()).await
-}
-
-async fn server_with(options: Options) -> TestServer {
-    TestServer::start(options).await.expect("server starts")
-}
-
-fn builder(server: &TestServer) -> ClientBuilder {
-    Client::builder()
-        .api_id(1)
-        .api_hash("0123456789abcdef0123456789abcdef")
-        .dc_addr(server.dc(2).expect("dc 2").to_string())
-        .server_key(server.public_key().to_pkcs1_pem())
-        .in_memory()
-}
-
-async fn login(client: &Client, phone: &str) -> paperplane::User {
-    let token = client.request_login_code(phone).await.expect("code sent");
-    let dc = &phone[5..6];
-    client
-        .sign_in(&token, &dc.repeat(5))
-        .await
-        .expect("signed in")
-}
+mod common;
+use common::{WAIT, builder, login, server, server_with};
 
 #[tokio::test]
 async fn bot_quickstart_echoes_a_simulated_user() {

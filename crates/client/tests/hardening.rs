@@ -7,35 +7,13 @@ use std::time::Duration;
 
 use paperplane::session::{BinaryFileBackend, SessionBackend};
 use paperplane::tl::{enums, functions};
-use paperplane::{Client, ClientBuilder, Clock, InvocationError, TransportKind};
-use paperplane_testserver::{Options, TestServer};
+use paperplane::{Clock, InvocationError, TransportKind};
 
-const WAIT: Duration = Duration::from_secs(30);
+mod common;
+use common::{WAIT, builder, login, server};
+
 const TEN_MINUTES_BEHIND: i64 = -10 * 60 * 1000;
 const AN_HOUR_AHEAD: i64 = 60 * 60 * 1000;
-
-async fn server() -> TestServer {
-    TestServer::start(Options::default())
-        .await
-        .expect("server starts")
-}
-
-fn builder(server: &TestServer) -> ClientBuilder {
-    Client::builder()
-        .api_id(1)
-        .api_hash("0123456789abcdef0123456789abcdef")
-        .dc_addr(server.dc(2).expect("dc 2").to_string())
-        .server_key(server.public_key().to_pkcs1_pem())
-}
-
-async fn login(client: &Client, phone: &str) -> paperplane::User {
-    let token = client.request_login_code(phone).await.expect("code sent");
-    let dc = &phone[5..6];
-    client
-        .sign_in(&token, &dc.repeat(5))
-        .await
-        .expect("signed in")
-}
 
 /// A fresh directory for one test's session file.
 fn session_path(name: &str) -> PathBuf {
@@ -53,10 +31,7 @@ async fn fresh_session_with_skew(skew_ms: i64) {
     let server = server().await;
     let (client, _s) = tokio::time::timeout(
         WAIT,
-        builder(&server)
-            .in_memory()
-            .clock(Clock::skewed(skew_ms))
-            .connect(),
+        builder(&server).clock(Clock::skewed(skew_ms)).connect(),
     )
     .await
     .expect("connects in time")
@@ -168,7 +143,6 @@ async fn an_edit_whose_answer_is_lost_is_executed_once_and_answered() {
     let server = server().await;
     let control = server.control();
     let (alice, _s) = builder(&server)
-        .in_memory()
         .transport(TransportKind::Intermediate)
         .connect()
         .await
@@ -197,7 +171,7 @@ async fn a_read_mark_whose_answer_is_lost_is_executed_once() {
     let server = server().await;
     let control = server.control();
     let bob = control.add_user("9996627003", "Bob", None).unwrap();
-    let (alice, _s) = builder(&server).in_memory().connect().await.unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
     let me = login(&alice, "9996627002").await;
     control
         .send_as(bob.id, &me.id().to_string(), "hello")
@@ -223,7 +197,7 @@ async fn a_read_mark_whose_answer_is_lost_is_executed_once() {
 async fn a_sign_in_whose_answer_is_lost_is_executed_once() {
     let server = server().await;
     let control = server.control();
-    let (client, _s) = builder(&server).in_memory().connect().await.unwrap();
+    let (client, _s) = builder(&server).connect().await.unwrap();
     let token = client.request_login_code("9996627004").await.unwrap();
     control.inject_drop_after_request("auth.signIn", 1);
     let user = tokio::time::timeout(WAIT, client.sign_in(&token, "22222"))
@@ -238,7 +212,6 @@ async fn a_sign_in_whose_answer_is_lost_is_executed_once() {
 async fn a_request_never_answered_fails_with_a_timeout() {
     let server = server().await;
     let (client, _s) = builder(&server)
-        .in_memory()
         .request_timeout(Duration::from_millis(1500))
         .connect()
         .await
@@ -261,7 +234,7 @@ async fn a_request_never_answered_fails_with_a_timeout() {
 #[tokio::test]
 async fn an_answer_that_does_not_decode_names_its_constructor() {
     let server = server().await;
-    let (client, _s) = builder(&server).in_memory().connect().await.unwrap();
+    let (client, _s) = builder(&server).connect().await.unwrap();
     server
         .control()
         .inject_undecodable_answer("help.getNearestDc", 1);

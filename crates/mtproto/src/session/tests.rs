@@ -728,17 +728,9 @@ fn msgs_state_req_is_answered_from_what_the_server_knows() {
 
 #[test]
 fn answered_requests_report_their_answer_in_msgs_state_info() {
-    let (mut client, mut server, mut rng) = pair();
-    let first = client.request(vec![1; 4]);
-    let packet = client.poll_transmit(T0, &mut rng).unwrap();
+    let (mut client, mut server, mut rng, first, _) = executed_then_cut(4);
     let first_id = client.msg_id_of(first).unwrap();
-    for e in server.handle_packet(&packet, T0, &mut rng).unwrap() {
-        if let ServerEvent::Request { msg_id, body } = e {
-            server.respond(msg_id, &body);
-        }
-    }
-    // The answer is lost; the client asks about its request.
-    while server.poll_transmit(T0, &mut rng).is_some() {}
+    // The client asks about its request.
     let req = client.request(
         enums::MsgsStateReq::MsgsStateReq(types::MsgsStateReq {
             msg_ids: vec![first_id],
@@ -757,16 +749,8 @@ fn answered_requests_report_their_answer_in_msgs_state_info() {
 
 #[test]
 fn msg_resend_ans_req_brings_a_lost_answer_back() {
-    let (mut client, mut server, mut rng) = pair();
-    let first = client.request(vec![6; 8]);
-    let packet = client.poll_transmit(T0, &mut rng).unwrap();
+    let (mut client, mut server, mut rng, first, _) = executed_then_cut(8);
     let first_id = client.msg_id_of(first).unwrap();
-    for e in server.handle_packet(&packet, T0, &mut rng).unwrap() {
-        if let ServerEvent::Request { msg_id, body } = e {
-            server.respond(msg_id, &body);
-        }
-    }
-    while server.poll_transmit(T0, &mut rng).is_some() {}
     client.request(
         enums::MsgResendReq::MsgResendAnsReq(types::MsgResendAnsReq {
             msg_ids: vec![first_id],
@@ -784,7 +768,7 @@ fn msg_resend_ans_req_brings_a_lost_answer_back() {
         },
     );
     assert!(
-        results(&events).contains(&(first, vec![6; 8])),
+        results(&events).contains(&(first, vec![9; 8])),
         "{events:?}"
     );
     assert_eq!(executed, 0);
