@@ -628,8 +628,9 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
         let body = if v.unit {
             format!("Ok(Self::{})", v.name)
         } else if v.boxed {
+            // Through `Box<T>`'s impl, which charges the box to the budget.
             format!(
-                "{}::deserialize(cur).map(|x| Self::{}(Box::new(x)))",
+                "<Box<{}>>::deserialize(cur).map(Self::{})",
                 v.ctor_path, v.name
             )
         } else {

@@ -162,6 +162,63 @@ fn vector_longer_than_the_input_is_refused_before_allocating() {
     assert_eq!(err.offset, 4);
 }
 
+/// `Vector<Update>` of `n` `updateConfig#a229dd06` (four bytes each, over
+/// 5 KiB each in memory).
+fn update_configs(n: u32) -> Vec<u8> {
+    let mut bytes = 0x1cb5c415_u32.to_le_bytes().to_vec();
+    bytes.extend(n.to_le_bytes());
+    for _ in 0..n {
+        bytes.extend(0xa229dd06_u32.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn vector_elements_are_charged_to_the_budget_at_their_size_in_memory() {
+    let bytes = update_configs(3);
+    let need = 3 * std::mem::size_of::<enums::Update>();
+    let err =
+        Vec::<enums::Update>::deserialize(&mut Cursor::with_budget(&bytes, need - 1)).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::TooLarge { bytes: need });
+    assert_eq!(err.offset, 8);
+    assert!(err.to_string().contains("budget"), "{err}");
+
+    let mut cur = Cursor::with_budget(&bytes, need);
+    assert_eq!(
+        Vec::<enums::Update>::deserialize(&mut cur).unwrap().len(),
+        3
+    );
+    assert_eq!(cur.budget(), 0);
+}
+
+#[test]
+fn boxed_values_are_charged_to_the_budget() {
+    // textBold(textBold(textEmpty)): two boxed `TextBold`s.
+    let mut bytes = Vec::new();
+    for id in [0x6724abc4_u32, 0x6724abc4, 0xdc3d824f] {
+        bytes.extend(id.to_le_bytes());
+    }
+    let need = 2 * std::mem::size_of::<types::TextBold>();
+    let err = enums::RichText::deserialize(&mut Cursor::with_budget(&bytes, need - 1)).unwrap_err();
+    assert!(matches!(err.kind, DeserializeErrorKind::TooLarge { .. }));
+    let mut cur = Cursor::with_budget(&bytes, need);
+    assert_eq!(
+        enums::RichText::deserialize(&mut cur).unwrap().to_bytes(),
+        bytes
+    );
+}
+
+#[test]
+fn a_vector_longer_than_its_first_reservation_decodes_whole() {
+    // 2,000 updates of four bytes: far more than the first reservation
+    // (8 bytes of memory per input byte left), well within the budget.
+    let bytes = update_configs(2_000);
+    let updates = Vec::<enums::Update>::from_bytes(&bytes).unwrap();
+    assert_eq!(updates.len(), 2_000);
+    assert_eq!(updates.capacity(), 2_000);
+    assert_eq!(updates.to_bytes(), bytes);
+}
+
 #[test]
 fn bytes_longer_than_the_input_are_refused() {
     // A 3-byte length of 16 MiB with nothing behind it.
