@@ -19,6 +19,9 @@ fn bench<T: Serializable + Deserializable>(c: &mut Criterion, name: &str, value:
             black_box(buf.len())
         })
     });
+    group.bench_function(BenchmarkId::new("to_bytes", bytes.len()), |b| {
+        b.iter(|| black_box(&value).to_bytes())
+    });
     group.bench_function(BenchmarkId::new("decode", bytes.len()), |b| {
         b.iter(|| T::from_bytes(black_box(&bytes)).unwrap())
     });

@@ -1,6 +1,10 @@
 //! paperplane-tl against grammers-tl-types on identical bytes.
 //!
 //! `cargo bench -p paperplane-peer-benches --bench tl_vs_grammers`
+//!
+//! For each payload: `decode` (`from_bytes`), `encode` into a warm buffer
+//! (`serialize` after `clear`, no allocation) and `to_bytes`, the call most
+//! users make, which allocates a new buffer each time.
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
@@ -37,6 +41,13 @@ where
             grammers_tl_types::Serializable::serialize(black_box(&theirs), &mut buf);
             black_box(buf.len())
         })
+    });
+
+    group.bench_function("to_bytes/paperplane", |b| {
+        b.iter(|| paperplane_tl::Serializable::to_bytes(black_box(&ours)))
+    });
+    group.bench_function("to_bytes/grammers", |b| {
+        b.iter(|| grammers_tl_types::Serializable::to_bytes(black_box(&theirs)))
     });
     group.finish();
 }

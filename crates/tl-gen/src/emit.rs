@@ -384,6 +384,32 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
             .get(&(word, bit))
             .is_some_and(|g| g.len() == 1 && !g[0].is_true)
     };
+    // The bits of a flag word known before any field is written: those of
+    // `true` fields and shared bits.
+    let known_bits = |word: &str| -> String {
+        let terms: Vec<String> = groups
+            .iter()
+            .filter(|((w, bit), _)| *w == word && !lazy(w, *bit))
+            .map(|((_, bit), members)| {
+                let any: Vec<String> = members.iter().map(|f| f.present()).collect();
+                let required: Vec<String> = members
+                    .iter()
+                    .filter(|f| !f.is_true && f.zero.is_none() && members.len() > 1)
+                    .map(|f| f.present())
+                    .collect();
+                let mut cond = format!("({})", any.join(" | "));
+                for r in required {
+                    cond = format!("{cond} & {r}");
+                }
+                format!("(({cond}) as u32) << {bit}")
+            })
+            .collect();
+        if terms.is_empty() {
+            "0".to_owned()
+        } else {
+            terms.join(" | ")
+        }
+    };
     let mut patched = Vec::new();
     let mut run = Run::default();
     for p in &params {
@@ -398,28 +424,7 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
         }
         match p {
             Param::Flags(word) => {
-                let terms: Vec<String> = groups
-                    .iter()
-                    .filter(|((w, bit), _)| w == word && !lazy(w, *bit))
-                    .map(|((_, bit), members)| {
-                        let any: Vec<String> = members.iter().map(|f| f.present()).collect();
-                        let required: Vec<String> = members
-                            .iter()
-                            .filter(|f| !f.is_true && f.zero.is_none() && members.len() > 1)
-                            .map(|f| f.present())
-                            .collect();
-                        let mut cond = format!("({})", any.join(" | "));
-                        for r in required {
-                            cond = format!("{cond} & {r}");
-                        }
-                        format!("(({cond}) as u32) << {bit}")
-                    })
-                    .collect();
-                let value = if terms.is_empty() {
-                    "0".to_owned()
-                } else {
-                    terms.join(" | ")
-                };
+                let value = known_bits(word);
                 if groups.keys().any(|(w, bit)| w == word && lazy(w, *bit)) {
                     patched.push(*word);
                     let _ = writeln!(s, "        let mut f_{word}: u32 = {value};");
@@ -478,7 +483,9 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
             "        buf[f_{word}_at..f_{word}_at + 4].copy_from_slice(&f_{word}.to_le_bytes());"
         );
     }
-    s.push_str("    }\n}\n");
+    s.push_str("    }\n");
+    emit_encoded_len(&mut s, is_fn, &params, &lazy, &known_bits);
+    s.push_str("}\n");
 
     // Decoding.
     if !is_fn || config.deserializable_functions {
@@ -538,6 +545,77 @@ fn emit_struct(model: &Model<'_>, config: &Config, def: &Definition) -> Result<S
         );
     }
     Ok(s)
+}
+
+/// `encoded_len` of a constructor or function: the same walk as
+/// `serialize`, adding lengths instead of writing bytes.
+fn emit_encoded_len(
+    s: &mut String,
+    is_fn: bool,
+    params: &[Param<'_>],
+    lazy: &dyn Fn(&str, u32) -> bool,
+    known_bits: &dyn Fn(&str) -> String,
+) {
+    let len_of = |f: &Field<'_>, value: &str| {
+        if f.bare_vec {
+            format!("crate::serialize::bare_vec_len({value}, exact)")
+        } else {
+            format!("{value}.encoded_len(exact)")
+        }
+    };
+    let mut fixed = if is_fn { 4 } else { 0 };
+    let mut body = String::new();
+    let mut words_needed = Vec::new();
+    for p in params {
+        match p {
+            Param::Flags(_) => fixed += 4,
+            Param::Field(f) if f.is_true => {}
+            Param::Field(f) => match (f.flag, &f.fixed) {
+                (None, Some((width, _))) => fixed += width,
+                (None, None) => {
+                    let value = if f.bare_vec {
+                        format!("&self.{}", f.name)
+                    } else {
+                        format!("self.{}", f.name)
+                    };
+                    let _ = writeln!(body, "        n += {};", len_of(f, &value));
+                }
+                (Some((word, bit)), _) if lazy(word, bit) => {
+                    let _ = writeln!(
+                        body,
+                        "        if let Some(v) = &self.{} {{ n += {}; }}",
+                        f.name,
+                        len_of(f, "v")
+                    );
+                }
+                (Some((word, bit)), _) => {
+                    if !words_needed.contains(&word) {
+                        words_needed.push(word);
+                    }
+                    let zero = f.zero.as_ref().map_or(0, Vec::len);
+                    let _ = writeln!(
+                        body,
+                        "        if f_{word} & {:#x} != 0 {{ n += match &self.{} {{ Some(v) => {}, None => {zero} }}; }}",
+                        1u32 << bit,
+                        f.name,
+                        len_of(f, "v")
+                    );
+                }
+            },
+        }
+    }
+    s.push_str("    #[inline]\n    fn encoded_len(&self, exact: bool) -> usize {\n");
+    for word in words_needed {
+        let _ = writeln!(s, "        let f_{word}: u32 = {};", known_bits(word));
+    }
+    if body.is_empty() {
+        let _ = writeln!(s, "        {fixed}\n    }}");
+    } else {
+        let _ = writeln!(
+            s,
+            "        let mut n: usize = {fixed};\n{body}        n\n    }}"
+        );
+    }
 }
 
 /// The Rust type a function returns.
@@ -611,6 +689,18 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
             );
         }
     }
+    s.push_str("        }\n    }\n    #[inline]\n    fn encoded_len(&self, exact: bool) -> usize {\n        match self {\n");
+    for v in &variants {
+        if v.unit {
+            let _ = writeln!(s, "            Self::{} => 4,", v.name);
+        } else {
+            let _ = writeln!(
+                s,
+                "            Self::{}(x) => 4 + x.encoded_len(exact),",
+                v.name
+            );
+        }
+    }
     s.push_str("        }\n    }\n}\n");
 
     let _ = writeln!(
@@ -628,8 +718,9 @@ fn emit_enum(model: &Model<'_>, config: &Config, ty: &str, ctors: &[&Definition]
         let body = if v.unit {
             format!("Ok(Self::{})", v.name)
         } else if v.boxed {
+            // Through `Box<T>`'s impl, which charges the box to the budget.
             format!(
-                "{}::deserialize(cur).map(|x| Self::{}(Box::new(x)))",
+                "<Box<{}>>::deserialize(cur).map(Self::{})",
                 v.ctor_path, v.name
             )
         } else {

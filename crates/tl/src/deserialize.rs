@@ -1,13 +1,46 @@
 //! Decoding TL's binary format from untrusted bytes.
 //!
 //! Decoding never panics, never recurses deeper than [`MAX_DEPTH`] and never
-//! allocates more than the remaining input can justify: a vector whose count
-//! cannot fit in the bytes left is rejected before anything is allocated.
+//! holds more heap than the input justifies:
+//!
+//! - a vector whose count cannot fit in the bytes left is rejected before
+//!   anything is allocated;
+//! - every vector element and boxed value is charged, at its size in memory,
+//!   to a budget of [`BUDGET_PER_INPUT_BYTE`] × the input length plus
+//!   [`BUDGET_FLOOR`], before it is reserved. Enums are inline and some are
+//!   over 5 KiB wide (`Update`), so four bytes of input (`updateConfig`)
+//!   could otherwise become 5 KiB of memory;
+//! - a vector first reserves no more than [`RESERVE_PER_INPUT_BYTE`] × the
+//!   bytes left (or [`RESERVE_FLOOR`]), and the rest of its count only once
+//!   that much has decoded, so garbage after a large count costs little.
+//!
+//! Together with copied strings (at most three bytes per input byte, when
+//! invalid UTF-8 becomes U+FFFD), the heap held while an input of `N` bytes
+//! decodes stays under `64 × N + 16 MiB` (checked by `tests/alloc_bound.rs`).
 
 use std::fmt;
 
 /// How deep recursive types (rich text, page blocks, JSON values, …) may nest.
 pub const MAX_DEPTH: u32 = 64;
+
+/// Heap bytes a decode may charge per input byte (see [`Cursor::new`]).
+///
+/// Real payloads need far less (a page of 100 messages 7.5×, a busy
+/// `updates` push 20×: see `benches`), but the
+/// widest enums make small values large: a `Vector<Message>` of service
+/// messages is about 60× its bytes.
+pub const BUDGET_PER_INPUT_BYTE: usize = 48;
+
+/// Heap bytes any decode may charge whatever its length, so short inputs
+/// of many small values (a push of a thousand status updates is 20 KB that
+/// decodes to 5 MB of `Update`s) are never refused.
+pub const BUDGET_FLOOR: usize = 16 << 20;
+
+/// A vector's first reservation, in bytes per input byte left after its count.
+pub const RESERVE_PER_INPUT_BYTE: usize = 8;
+
+/// A first reservation this small is always allowed (within the budget).
+pub const RESERVE_FLOOR: usize = 64 << 10;
 
 /// Why decoding failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +59,12 @@ pub enum DeserializeErrorKind {
     },
     /// Recursive types nested deeper than [`MAX_DEPTH`].
     TooDeep,
+    /// The value would hold more memory than the decoding budget has left
+    /// (see [`Cursor::with_budget`]).
+    TooLarge {
+        /// Bytes of memory the refused part needed.
+        bytes: usize,
+    },
 }
 
 /// A decoding failure: what, where (byte offset) and in which type.
@@ -69,6 +108,10 @@ impl fmt::Display for DeserializeError {
             DeserializeErrorKind::TooDeep => {
                 write!(f, "values nested deeper than {MAX_DEPTH} levels")?
             }
+            DeserializeErrorKind::TooLarge { bytes } => write!(
+                f,
+                "{bytes} bytes of memory asked for, more than the input's decoding budget"
+            )?,
         }
         write!(f, " at byte {}", self.offset)?;
         if let Some(ty) = self.ty {
@@ -83,22 +126,60 @@ impl std::error::Error for DeserializeError {}
 /// The result of decoding.
 pub type Result<T> = std::result::Result<T, DeserializeError>;
 
-/// A read position in a byte slice.
+/// A read position in a byte slice, with the heap budget left for what is
+/// decoded from it.
 #[derive(Clone, Debug)]
 pub struct Cursor<'a> {
     rest: &'a [u8],
     len: usize,
     depth: u32,
+    budget: usize,
 }
 
 impl<'a> Cursor<'a> {
-    /// A cursor at the start of `buf`.
+    /// A cursor at the start of `buf`, allowed to charge
+    /// [`BUDGET_PER_INPUT_BYTE`] × `buf.len()` + [`BUDGET_FLOOR`] bytes.
     pub fn new(buf: &'a [u8]) -> Self {
+        let budget = buf
+            .len()
+            .saturating_mul(BUDGET_PER_INPUT_BYTE)
+            .saturating_add(BUDGET_FLOOR);
+        Self::with_budget(buf, budget)
+    }
+
+    /// A cursor at the start of `buf` that refuses values needing more than
+    /// `budget` bytes of vector elements and boxes ([`DeserializeErrorKind::TooLarge`]),
+    /// for callers that know a tighter (or looser) limit than the default.
+    pub fn with_budget(buf: &'a [u8], budget: usize) -> Self {
         Self {
             rest: buf,
             len: buf.len(),
             depth: 0,
+            budget,
         }
+    }
+
+    /// Budget bytes not charged yet.
+    #[inline]
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Takes `bytes` of memory from the budget, or refuses them.
+    #[inline]
+    pub fn charge(&mut self, bytes: usize) -> Result<()> {
+        match self.budget.checked_sub(bytes) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(self.too_large(bytes)),
+        }
+    }
+
+    #[cold]
+    fn too_large(&self, bytes: usize) -> DeserializeError {
+        DeserializeError::new(DeserializeErrorKind::TooLarge { bytes }, self.position())
     }
 
     /// Bytes consumed so far.
@@ -292,19 +373,36 @@ impl<T: Deserializable> Deserializable for Vec<T> {
 }
 
 /// Reads a bare `vector<T>`: a count and the elements.
+///
+/// The whole count is charged to the budget first; the first reservation is
+/// capped by the bytes left, and the rest reserved once that many elements
+/// have decoded.
 #[inline]
 pub fn read_bare_vec<T: Deserializable>(cur: &mut Cursor<'_>) -> Result<Vec<T>> {
     let len = cur.read_len()?;
-    let mut items = Vec::with_capacity(len);
+    let size = size_of::<T>();
+    cur.charge(len.saturating_mul(size))?;
+    let first = cur
+        .rest
+        .len()
+        .saturating_mul(RESERVE_PER_INPUT_BYTE)
+        .max(RESERVE_FLOOR)
+        / size.max(1);
+    let mut items = Vec::with_capacity(len.min(first));
     for _ in 0..len {
+        if items.len() == items.capacity() {
+            items.reserve_exact(len - items.len());
+        }
         items.push(T::deserialize(cur)?);
     }
     Ok(items)
 }
 
+/// A boxed value, charged to the budget at its size.
 impl<T: Deserializable> Deserializable for Box<T> {
     #[inline]
     fn deserialize(cur: &mut Cursor<'_>) -> Result<Self> {
+        cur.charge(size_of::<T>())?;
         T::deserialize(cur).map(Box::new)
     }
 }

@@ -162,6 +162,63 @@ fn vector_longer_than_the_input_is_refused_before_allocating() {
     assert_eq!(err.offset, 4);
 }
 
+/// `Vector<Update>` of `n` `updateConfig#a229dd06` (four bytes each, over
+/// 5 KiB each in memory).
+fn update_configs(n: u32) -> Vec<u8> {
+    let mut bytes = 0x1cb5c415_u32.to_le_bytes().to_vec();
+    bytes.extend(n.to_le_bytes());
+    for _ in 0..n {
+        bytes.extend(0xa229dd06_u32.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn vector_elements_are_charged_to_the_budget_at_their_size_in_memory() {
+    let bytes = update_configs(3);
+    let need = 3 * std::mem::size_of::<enums::Update>();
+    let err =
+        Vec::<enums::Update>::deserialize(&mut Cursor::with_budget(&bytes, need - 1)).unwrap_err();
+    assert_eq!(err.kind, DeserializeErrorKind::TooLarge { bytes: need });
+    assert_eq!(err.offset, 8);
+    assert!(err.to_string().contains("budget"), "{err}");
+
+    let mut cur = Cursor::with_budget(&bytes, need);
+    assert_eq!(
+        Vec::<enums::Update>::deserialize(&mut cur).unwrap().len(),
+        3
+    );
+    assert_eq!(cur.budget(), 0);
+}
+
+#[test]
+fn boxed_values_are_charged_to_the_budget() {
+    // textBold(textBold(textEmpty)): two boxed `TextBold`s.
+    let mut bytes = Vec::new();
+    for id in [0x6724abc4_u32, 0x6724abc4, 0xdc3d824f] {
+        bytes.extend(id.to_le_bytes());
+    }
+    let need = 2 * std::mem::size_of::<types::TextBold>();
+    let err = enums::RichText::deserialize(&mut Cursor::with_budget(&bytes, need - 1)).unwrap_err();
+    assert!(matches!(err.kind, DeserializeErrorKind::TooLarge { .. }));
+    let mut cur = Cursor::with_budget(&bytes, need);
+    assert_eq!(
+        enums::RichText::deserialize(&mut cur).unwrap().to_bytes(),
+        bytes
+    );
+}
+
+#[test]
+fn a_vector_longer_than_its_first_reservation_decodes_whole() {
+    // 2,000 updates of four bytes: far more than the first reservation
+    // (8 bytes of memory per input byte left), well within the budget.
+    let bytes = update_configs(2_000);
+    let updates = Vec::<enums::Update>::from_bytes(&bytes).unwrap();
+    assert_eq!(updates.len(), 2_000);
+    assert_eq!(updates.capacity(), 2_000);
+    assert_eq!(updates.to_bytes(), bytes);
+}
+
 #[test]
 fn bytes_longer_than_the_input_are_refused() {
     // A 3-byte length of 16 MiB with nothing behind it.
@@ -253,7 +310,9 @@ fn fields_sharing_a_flag_bit_always_encode_readably() {
         saved_date: None,
         psa_type: None,
     };
-    let back = types::MessageFwdHeader::from_bytes(&header.to_bytes()).unwrap();
+    let bytes = header.to_bytes();
+    assert_eq!(header.serialized_len(), bytes.len(), "the zero is counted");
+    let back = types::MessageFwdHeader::from_bytes(&bytes).unwrap();
     assert_eq!(back.saved_from_peer, header.saved_from_peer);
     assert_eq!(
         back.saved_from_msg_id,
@@ -269,7 +328,92 @@ fn fields_sharing_a_flag_bit_always_encode_readably() {
         ttl_seconds: None,
         video: None,
     };
-    let back = types::MessageMediaPhoto::from_bytes(&media.to_bytes()).unwrap();
+    let bytes = media.to_bytes();
+    assert_eq!(media.serialized_len(), bytes.len());
+    let back = types::MessageMediaPhoto::from_bytes(&bytes).unwrap();
     assert!(!back.live_photo);
     assert_eq!(back.video, None);
+}
+
+/// `to_bytes` sizes its buffer from `serialized_len` and never grows it.
+#[test]
+fn to_bytes_allocates_the_encoding_once() {
+    let text = |n: usize| "ok, see https://example.org ".repeat(n);
+    let values: Vec<Box<dyn Serializable>> = vec![
+        Box::new(enums::Updates::UpdateShortMessage(
+            types::UpdateShortMessage {
+                id: 7,
+                user_id: 42,
+                message: text(40),
+                date: 1_700_000_000,
+                entities: Some(vec![enums::MessageEntity::Bold(types::MessageEntityBold {
+                    offset: 0,
+                    length: 2,
+                })]),
+                ..Default::default()
+            },
+        )),
+        Box::new(functions::messages::GetHistory {
+            peer: enums::InputPeer::User(types::InputPeerUser {
+                user_id: 1,
+                access_hash: 2,
+            }),
+            offset_id: 0,
+            offset_date: 0,
+            add_offset: 0,
+            limit: 100,
+            max_id: 0,
+            min_id: 0,
+            hash: 0,
+        }),
+        Box::new(vec![text(300).into_bytes(); 3]),
+        Box::new(vec![1_i64; 1000]),
+    ];
+    for value in values {
+        let bytes = value.to_bytes();
+        assert_eq!(bytes.len(), value.serialized_len());
+        assert_eq!(
+            bytes.capacity(),
+            bytes.len() + paperplane_tl::serialize::SCRATCH,
+            "grown while encoding"
+        );
+        let mut again = Vec::new();
+        value.serialize(&mut again);
+        assert_eq!(again, bytes);
+    }
+}
+
+/// Long vectors are sized from their first elements when `to_bytes` asks
+/// for an estimate: a little over when the elements are alike, never far.
+#[test]
+fn long_vectors_are_estimated_from_their_first_elements() {
+    use paperplane_tl::serialize::{EXTRAPOLATED, MEASURED};
+    let alike = vec!["twelve bytes".to_owned(); 1000];
+    assert_eq!(alike.serialized_len(), 8 + 1000 * 16);
+    let over = alike.encoded_len(false) - alike.serialized_len();
+    assert_eq!(over, (1000 - MEASURED) * 4, "a quarter over the average");
+    let bytes = alike.to_bytes();
+    assert_eq!(bytes.len(), alike.serialized_len());
+    assert_eq!(
+        bytes.capacity(),
+        alike.encoded_len(false) + paperplane_tl::serialize::SCRATCH
+    );
+
+    // The first elements large, the rest empty: the estimate is capped.
+    let mut skewed = vec![vec![7u8; 100_000]; MEASURED];
+    skewed.extend(vec![Vec::new(); 100_000]);
+    let exact = skewed.serialized_len();
+    assert_eq!(exact, skewed.to_bytes().len());
+    let estimate = skewed.encoded_len(false);
+    assert!(estimate > exact);
+    assert!(estimate <= exact + EXTRAPOLATED, "{estimate} for {exact}");
+
+    // The first elements small, the rest large: an underestimate, and the
+    // buffer grows while the bytes stay right.
+    let mut growing = vec![Vec::new(); MEASURED];
+    growing.extend(vec![vec![1u8; 100]; 100]);
+    assert!(growing.encoded_len(false) < growing.serialized_len());
+    let bytes = growing.to_bytes();
+    assert_eq!(bytes.len(), growing.serialized_len());
+    assert_eq!(Vec::<Vec<u8>>::from_bytes(&bytes).unwrap(), growing);
 }

@@ -1,6 +1,7 @@
 //! Every constructor and function of both schemas, encoded from the schema
 //! itself (not from the generated code), decodes and re-encodes to the same
-//! bytes; every strict prefix of those bytes is rejected without a panic.
+//! bytes, whose length `serialized_len` computes exactly; every strict prefix
+//! of those bytes is rejected without a panic.
 
 use std::collections::HashMap;
 
@@ -226,6 +227,19 @@ fn check(def: &Definition, bytes: &[u8], what: &str) {
         value.to_bytes(),
         bytes,
         "{} ({what}) re-encoded differently",
+        def.full_name()
+    );
+    assert_eq!(
+        value.serialized_len(),
+        bytes.len(),
+        "{} ({what}): serialized_len is not the encoding's length",
+        def.full_name()
+    );
+    // Vectors here hold at most two elements: the estimate is exact too.
+    assert_eq!(
+        value.encoded_len(false),
+        bytes.len(),
+        "{} ({what}): the estimate of a value with short vectors is not exact",
         def.full_name()
     );
     for cut in [0, 1, 4, bytes.len() / 2, bytes.len() - 1] {
