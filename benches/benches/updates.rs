@@ -1,6 +1,7 @@
 //! Updates applied per second by the sans-IO engine: in order, and with
 //! every other update arriving early (held, then released by the one
 //! before it).
+#![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paperplane_tl::{enums, types};
