@@ -324,6 +324,25 @@ impl Control {
         self.shared.faults.executions(method)
     }
 
+    /// Arms a fault: the next `count` updates for `user_id` are not pushed
+    /// to any of their sessions (they stay in the account's history), so
+    /// the client sees a pts gap and must fetch the difference.
+    pub fn inject_withhold_updates(&self, user_id: i64, count: u32) {
+        self.shared.world.hub().withhold(user_id, count);
+    }
+
+    /// Pushes `updatesTooLong` to every session of `user_id`: the client
+    /// must fetch the difference.
+    pub fn push_updates_too_long(&self, user_id: i64) {
+        let keys = self.shared.world.read(|state| state.keys_of(user_id));
+        let too_long =
+            paperplane_tl::Serializable::to_bytes(&paperplane_tl::enums::Updates::TooLong);
+        self.shared
+            .world
+            .hub()
+            .send_to_keys(&keys, None, &crate::hub::Push::Update(too_long));
+    }
+
     /// Closes every open connection (simulated network loss).
     pub fn drop_connections(&self) {
         self.shared.world.hub().close_all();

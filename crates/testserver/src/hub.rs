@@ -51,6 +51,8 @@ struct Entry {
 struct Inner {
     next: ConnId,
     conns: HashMap<ConnId, Entry>,
+    /// Updates still to withhold from each user (fault injection).
+    withheld: HashMap<i64, u32>,
 }
 
 /// The registry of open connections.
@@ -137,6 +139,30 @@ impl Hub {
             // A closed receiver only means the connection is going away.
             let _ = entry.tx.send(Push::Update(body));
         }
+    }
+
+    /// The next `count` updates meant for `user_id` are not pushed (they
+    /// stay in the account's history for `getDifference`), opening a gap.
+    pub fn withhold(&self, user_id: i64, count: u32) {
+        let mut inner = self.lock();
+        match count {
+            0 => inner.withheld.remove(&user_id),
+            n => inner.withheld.insert(user_id, n),
+        };
+    }
+
+    /// Whether the next update for `user_id` is to be withheld (counting
+    /// it).
+    pub fn take_withheld(&self, user_id: i64) -> bool {
+        let mut inner = self.lock();
+        let Some(left) = inner.withheld.get_mut(&user_id) else {
+            return false;
+        };
+        *left -= 1;
+        if *left == 0 {
+            inner.withheld.remove(&user_id);
+        }
+        true
     }
 
     /// Tells every open connection to close.

@@ -179,6 +179,9 @@ impl World {
         for (target, item) in pushes.items {
             match target {
                 Target::User { user_id, except } => {
+                    if self.hub.take_withheld(user_id) {
+                        continue;
+                    }
                     self.hub
                         .send_updates(&state.keys_of(user_id), except, &item);
                 }

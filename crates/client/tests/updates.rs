@@ -1,0 +1,69 @@
+//! Updates survive what the network and the server do to them: withheld
+//! pushes (a pts gap), `updatesTooLong`; each delivered once, in order.
+
+use std::time::Duration;
+
+use paperplane::Update;
+
+mod common;
+use common::{WAIT, builder, login, server};
+
+/// The texts of the next `n` new messages on `stream`.
+async fn next_texts(stream: &mut paperplane::UpdateStream, n: usize) -> Vec<String> {
+    let mut texts = Vec::new();
+    while texts.len() < n {
+        match tokio::time::timeout(WAIT, stream.next()).await {
+            Ok(Some(Update::NewMessage(m))) => texts.push(m.text().unwrap_or_default().to_owned()),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the stream ended"),
+            Err(_) => panic!("only {texts:?} arrived"),
+        }
+    }
+    texts
+}
+
+/// Nothing more arrives on `stream` for a while.
+async fn assert_quiet(stream: &mut paperplane::UpdateStream) {
+    if let Ok(Some(Update::NewMessage(m))) =
+        tokio::time::timeout(Duration::from_millis(700), stream.next()).await
+    {
+        panic!("delivered again: {:?}", m.text());
+    }
+}
+
+#[tokio::test]
+async fn withheld_updates_are_fetched_and_delivered_once_in_order() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627101", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627102").await;
+    let mut stream = alice.stream_updates();
+    let to = me.id().to_string();
+    control.send_as(bob.id, &to, "one").unwrap();
+    assert_eq!(next_texts(&mut stream, 1).await, ["one"]);
+    // The next two are never pushed: the third shows the gap.
+    control.inject_withhold_updates(me.id(), 2);
+    for text in ["two", "three", "four"] {
+        control.send_as(bob.id, &to, text).unwrap();
+    }
+    assert_eq!(next_texts(&mut stream, 3).await, ["two", "three", "four"]);
+    assert_quiet(&mut stream).await;
+}
+
+#[tokio::test]
+async fn updates_too_long_makes_the_client_fetch_what_it_missed() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627103", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627104").await;
+    let mut stream = alice.stream_updates();
+    control.inject_withhold_updates(me.id(), 1);
+    control
+        .send_as(bob.id, &me.id().to_string(), "missed")
+        .unwrap();
+    control.push_updates_too_long(me.id());
+    assert_eq!(next_texts(&mut stream, 1).await, ["missed"]);
+    assert_quiet(&mut stream).await;
+}
