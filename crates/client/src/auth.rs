@@ -390,7 +390,7 @@ impl Client {
         self.inner.store.lock().set_user(user.id, user.bot);
         self.cache_users(&[enums::User::User(user.clone())]);
         self.inner.pool.set_authorized(true);
-        crate::update::reset_state(self).await;
+        self.follow_updates_from_now().await;
         if let Err(e) = self.save_session().await {
             tracing::warn!("could not save the session after signing in: {e}");
         }

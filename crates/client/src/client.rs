@@ -4,9 +4,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use paperplane_net::{InvocationError, Pool, PoolConfig, PoolEvent};
-use paperplane_session::{Session, SessionBackend, SessionError};
-use paperplane_tl::{RemoteCall, functions};
+use paperplane_net::{InvocationError, Pool, PoolConfig};
+use paperplane_session::{Session, SessionBackend, SessionError, UpdateState};
+use paperplane_tl::{RemoteCall, enums, functions};
 use tokio::sync::{mpsc, watch};
 
 use crate::builder::ClientBuilder;
@@ -90,7 +90,7 @@ impl Client {
                 shutdown,
             }),
         };
-        tokio::spawn(background(
+        tokio::spawn(update::run(
             Arc::downgrade(&client.inner),
             events,
             work_rx,
@@ -109,10 +109,10 @@ impl Client {
         })?;
         first?;
         if authorized {
-            let _ = client.inner.work.send(match catch_up {
-                true => Work::CatchUp,
-                false => Work::ResetState,
-            });
+            match catch_up {
+                true => client.queue(Work::Start { state: None }),
+                false => client.follow_updates_from_now().await,
+            }
         }
         Ok(client)
     }
@@ -120,7 +120,9 @@ impl Client {
     /// Calls any Telegram function on the home DC. `FLOOD_WAIT` is handled
     /// by the retry policy, `*_MIGRATE` transparently.
     pub async fn invoke<R: RemoteCall>(&self, request: &R) -> Result<R::Return, InvocationError> {
-        self.inner.pool.invoke(request).await
+        let answer = self.inner.pool.invoke_raw(None, request.to_bytes()).await?;
+        update::observe(self, &answer);
+        InvocationError::decode(&answer)
     }
 
     /// Calls any Telegram function on DC `dc_id`, copying the login there
@@ -130,7 +132,13 @@ impl Client {
         dc_id: i32,
         request: &R,
     ) -> Result<R::Return, InvocationError> {
-        self.inner.pool.invoke_on_dc(dc_id, request).await
+        let answer = self
+            .inner
+            .pool
+            .invoke_raw(Some(dc_id), request.to_bytes())
+            .await?;
+        update::observe(self, &answer);
+        InvocationError::decode(&answer)
     }
 
     /// Saves the session now (it is also saved whenever a key or the login
@@ -166,47 +174,34 @@ impl Client {
         }
     }
 
+    /// Follows updates from the server's current state: what happens from
+    /// now on is delivered, in order; what happened before is not.
+    pub(crate) async fn follow_updates_from_now(&self) {
+        match self.invoke(&functions::updates::GetState {}).await {
+            Ok(state) => {
+                // In the session at once, so a session saved or exported
+                // right after a sign-in resumes from here.
+                let enums::updates::State::State(s) = &state;
+                self.inner.store.lock().set_update_state(UpdateState {
+                    pts: s.pts,
+                    qts: s.qts,
+                    date: s.date,
+                    seq: s.seq,
+                });
+                self.queue(Work::Start {
+                    state: Some(Box::new(state)),
+                });
+            }
+            // Without it, the saved counters (if any) are the best start.
+            Err(e) => {
+                tracing::warn!("updates.getState failed: {e}");
+                self.queue(Work::Start { state: None });
+            }
+        }
+    }
+
     /// Asks the background task to do something with updates.
     pub(crate) fn queue(&self, work: Work) {
         let _ = self.inner.work.send(work);
-    }
-}
-
-/// Saves what changed and feeds updates to the stream, until shutdown or
-/// until the client is gone.
-async fn background(
-    client: std::sync::Weak<Inner>,
-    mut events: mpsc::UnboundedReceiver<PoolEvent>,
-    mut work: mpsc::UnboundedReceiver<Work>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    loop {
-        let item = tokio::select! {
-            event = events.recv() => match event {
-                Some(PoolEvent::Changed) => Work::Save,
-                Some(PoolEvent::Update { body, .. }) => Work::Raw(body),
-                Some(PoolEvent::NewSession { .. } | PoolEvent::Reconnected { .. }) => Work::CatchUp,
-                None => break,
-            },
-            item = work.recv() => match item {
-                Some(item) => item,
-                None => break,
-            },
-            _ = stopped.changed() => break,
-        };
-        let Some(inner) = client.upgrade() else { break };
-        let client = Client { inner };
-        match item {
-            Work::Save => {
-                if let Err(e) = client.save_session().await {
-                    tracing::warn!("could not save the session: {e}");
-                }
-            }
-            other => update::process(&client, other).await,
-        }
-    }
-    if let Some(inner) = client.upgrade() {
-        inner.updates.close();
-        inner.pool.shutdown();
     }
 }

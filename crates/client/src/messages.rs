@@ -5,7 +5,7 @@ use paperplane_tl::{enums, functions, types};
 use rand_core::{OsRng, RngCore};
 
 use crate::client::Client;
-use crate::update::{IncomingMessage, Work};
+use crate::update::IncomingMessage;
 
 /// A message to send: text plus options, built step by step.
 ///
@@ -157,7 +157,6 @@ impl Client {
         };
         let updates = self.invoke(&request).await?;
         let sent = self.sent_message(&updates, random_id, peer, message);
-        self.queue(Work::Result(Box::new(updates)));
         sent.map(|m| IncomingMessage::new(m, self.clone()))
     }
 

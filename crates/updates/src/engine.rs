@@ -396,18 +396,20 @@ impl Engine {
 
     /// Checks for gaps whose hold ran out and differences to retry.
     pub fn handle_timeout(&mut self, now: u64) {
-        if let (Fetch::Due(at), Some(common)) = (self.fetch, self.common) {
+        if let Fetch::Due(at) = self.fetch {
             if at <= now {
                 self.fetch = Fetch::InFlight;
-                self.outputs
-                    .push_back(Output::GetDifference(functions::updates::GetDifference {
+                self.outputs.push_back(match self.common {
+                    Some(common) => Output::GetDifference(functions::updates::GetDifference {
                         pts: common.pts,
                         pts_limit: None,
                         pts_total_limit: self.config.pts_total_limit,
                         date: common.date,
                         qts: common.qts,
                         qts_limit: None,
-                    }));
+                    }),
+                    None => Output::GetState,
+                });
             }
         }
         let limit = self.config.channel_limit;
@@ -472,8 +474,8 @@ impl Engine {
         self.finish();
     }
 
-    /// [`Output::GetDifference`] failed; it is asked again later (what
-    /// waits keeps waiting, nothing is dropped).
+    /// [`Output::GetDifference`] (or [`Output::GetState`]) failed; it is
+    /// asked again later (what waits keeps waiting, nothing is dropped).
     pub fn handle_difference_failed(&mut self, now: u64) {
         self.fetch = Fetch::Due(now.saturating_add(self.retry_ms));
         self.retry_ms = (self.retry_ms * 2).min(60_000);

@@ -542,3 +542,13 @@ fn an_update_arriving_while_the_difference_is_out_is_not_delivered_twice() {
     e.handle_difference(difference.into(), 2);
     assert_eq!(delivered(&drain(&mut e)), vec![on_pts(11)]);
 }
+
+#[test]
+fn a_failed_get_state_is_asked_again() {
+    let mut e = Engine::new(None, Config::default());
+    e.catch_up(0);
+    assert!(matches!(drain(&mut e).as_slice(), [Output::GetState]));
+    e.handle_difference_failed(10);
+    e.handle_timeout(1_010);
+    assert!(matches!(drain(&mut e).as_slice(), [Output::GetState]));
+}

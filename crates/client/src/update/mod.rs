@@ -1,13 +1,12 @@
 //! Updates: what happens to the account, as a stream.
 //!
 //! Everything Telegram pushes goes through one background task that
-//! caches the users and chats it mentions, orders pts-numbered events
-//! (see [`PtsCheck`]), fetches the difference when one is missing, and hands the
-//! result to every [`UpdateStream`] as [`Update`]s.
+//! caches the users and chats it mentions, puts events in order with
+//! `paperplane-updates` (fetching the difference when some are missing),
+//! and hands the result to every [`UpdateStream`] as [`Update`]s.
 
-mod engine;
+mod driver;
 mod message;
-mod process;
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -17,10 +16,9 @@ use std::task::{Context, Poll};
 use paperplane_tl::enums;
 use tokio::sync::mpsc;
 
-pub use engine::{PtsCheck, check};
+pub(crate) use driver::{observe, run};
 pub(crate) use message::short_message;
 pub use message::{IncomingMessage, MessageDeletion};
-pub(crate) use process::{process, reset_state};
 
 use crate::client::Client;
 
@@ -38,6 +36,21 @@ pub enum Update {
     MessageEdited(IncomingMessage),
     /// Messages were deleted.
     MessageDeleted(MessageDeletion),
+    /// The account missed more than Telegram replays: the counters jumped
+    /// to `pts`, and what an application shows (dialogs, histories) should
+    /// be reloaded.
+    DifferenceTooLong {
+        /// The account's new pts.
+        pts: i32,
+    },
+    /// A channel missed more than Telegram replays; its latest messages
+    /// instead (older ones are in its history).
+    ChannelTooLong {
+        /// The channel.
+        channel_id: i64,
+        /// Its most recent messages.
+        recent: Vec<IncomingMessage>,
+    },
     /// Any other update, as Telegram sent it.
     Raw(Box<enums::Update>),
 }
@@ -45,17 +58,24 @@ pub enum Update {
 /// Work for the background task.
 #[derive(Debug)]
 pub(crate) enum Work {
-    /// Save the session.
-    Save,
-    /// Serialized TL pushed by the server.
-    Raw(Vec<u8>),
     /// `Updates` returned by a request.
     Result(Box<enums::Updates>),
+    /// A request moved the account's pts (`messages.affectedMessages`, …).
+    Affected {
+        /// The new pts.
+        pts: i32,
+        /// How many events.
+        pts_count: i32,
+    },
     /// Fetch what was missed (`getDifference`) and deliver it.
     CatchUp,
-    /// Start from the server's current state (`getState`), skipping what
-    /// was missed.
-    ResetState,
+    /// Follow updates from now on (after a sign-in, or at start): from
+    /// the server's state as of then, or (`None`) from the saved counters,
+    /// catching up on what was missed since.
+    Start {
+        /// The server's `updates.state`.
+        state: Option<Box<enums::updates::State>>,
+    },
 }
 
 /// Who listens.
@@ -141,6 +161,14 @@ impl futures_core::Stream for UpdateStream {
 }
 
 impl Client {
+    /// Tells the client the network is back (a laptop woke up, the network
+    /// changed): it asks for the updates it may have missed at once,
+    /// instead of waiting to notice.
+    pub fn signal_network_restored(&self) {
+        self.inner.pool.reconnect_all();
+        self.queue(Work::CatchUp);
+    }
+
     /// A stream of every update from now on (updates that arrived before
     /// the first stream was opened are delivered to it first). Each call
     /// makes an independent stream that sees every update.
