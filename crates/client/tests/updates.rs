@@ -67,3 +67,25 @@ async fn updates_too_long_makes_the_client_fetch_what_it_missed() {
     assert_eq!(next_texts(&mut stream, 1).await, ["missed"]);
     assert_quiet(&mut stream).await;
 }
+
+#[tokio::test]
+async fn updates_pushed_out_of_order_are_delivered_in_order() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627105", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627106").await;
+    let mut stream = alice.stream_updates();
+    // Each early update waits 200 ms for the one before it: well within
+    // the 500 ms an out-of-order update is held.
+    control.inject_swap_updates(me.id(), 2, Duration::from_millis(200));
+    let to = me.id().to_string();
+    let texts = ["a", "b", "c", "d", "e"];
+    for text in texts {
+        control.send_as(bob.id, &to, text).unwrap();
+    }
+    assert_eq!(next_texts(&mut stream, 5).await, texts);
+    assert_quiet(&mut stream).await;
+    // Put back in order by holding, not by fetching the difference.
+    assert_eq!(control.executions("updates.getDifference"), 0);
+}

@@ -331,6 +331,14 @@ impl Control {
         self.shared.world.hub().withhold(user_id, count);
     }
 
+    /// Arms a fault: the next `pairs` pairs of updates for `user_id` are
+    /// pushed in swapped order, the first of each pair `delay` after the
+    /// second, so the client must hold the early one and put them back in
+    /// order (without a difference, if `delay` is within its hold time).
+    pub fn inject_swap_updates(&self, user_id: i64, pairs: u32, delay: std::time::Duration) {
+        self.shared.world.hub().swap(user_id, pairs, delay);
+    }
+
     /// Pushes `updatesTooLong` to every session of `user_id`: the client
     /// must fetch the difference.
     pub fn push_updates_too_long(&self, user_id: i64) {

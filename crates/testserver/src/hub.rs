@@ -53,6 +53,24 @@ struct Inner {
     conns: HashMap<ConnId, Entry>,
     /// Updates still to withhold from each user (fault injection).
     withheld: HashMap<i64, u32>,
+    /// Pairs of updates still to swap for each user, how long the first
+    /// of each pair trails the second, and the update held back for its
+    /// successor (fault injection).
+    swapped: HashMap<i64, Swap>,
+}
+
+/// Pairs of a user's updates to push in swapped order.
+struct Swap {
+    pairs: u32,
+    delay: std::time::Duration,
+    held: Option<Held>,
+}
+
+/// An update held back, with where it was going.
+struct Held {
+    keys: Vec<i64>,
+    except: Option<ConnId>,
+    update: Outgoing,
 }
 
 /// The registry of open connections.
@@ -163,6 +181,92 @@ impl Hub {
             inner.withheld.remove(&user_id);
         }
         true
+    }
+
+    /// The next `pairs` pairs of updates meant for `user_id` are pushed in
+    /// swapped order: the second, then the first `delay` later.
+    pub fn swap(&self, user_id: i64, pairs: u32, delay: std::time::Duration) {
+        let mut inner = self.lock();
+        match pairs {
+            0 => inner.swapped.remove(&user_id),
+            pairs => inner.swapped.insert(
+                user_id,
+                Swap {
+                    pairs,
+                    delay,
+                    held: None,
+                },
+            ),
+        };
+    }
+
+    /// Pushes `update` to `user_id`'s connections (`keys`), unless a fault
+    /// holds it back or swaps it with the next one.
+    pub fn send_user_update(
+        &self,
+        user_id: i64,
+        keys: Vec<i64>,
+        except: Option<ConnId>,
+        update: Outgoing,
+    ) {
+        if self.take_withheld(user_id) {
+            return;
+        }
+        let held = {
+            let mut inner = self.lock();
+            match inner.swapped.get_mut(&user_id) {
+                None => None,
+                Some(swap) if swap.held.is_none() => {
+                    swap.held = Some(Held {
+                        keys,
+                        except,
+                        update,
+                    });
+                    return;
+                }
+                Some(swap) => {
+                    let held = swap.held.take().map(|h| (h, swap.delay));
+                    swap.pairs -= 1;
+                    if swap.pairs == 0 {
+                        inner.swapped.remove(&user_id);
+                    }
+                    held
+                }
+            }
+        };
+        self.send_updates(&keys, except, &update);
+        if let Some((held, delay)) = held {
+            self.send_updates_after(&held.keys, held.except, &held.update, delay);
+        }
+    }
+
+    /// [`Hub::send_updates`], `delay` from now (at once outside a Tokio
+    /// runtime).
+    fn send_updates_after(
+        &self,
+        key_ids: &[i64],
+        except: Option<ConnId>,
+        update: &Outgoing,
+        delay: std::time::Duration,
+    ) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return self.send_updates(key_ids, except, update);
+        };
+        for (id, entry) in &mut self.lock().conns {
+            let wanted = entry.auth_key_id.is_some_and(|k| key_ids.contains(&k));
+            if !wanted || Some(*id) == except {
+                continue;
+            }
+            // The full form: the connection may not know the sender yet
+            // when this one arrives.
+            entry.seen.extend(update.users.iter().copied());
+            let body = update.full.clone();
+            let tx = entry.tx.clone();
+            runtime.spawn(async move {
+                tokio::time::sleep(delay).await;
+                let _ = tx.send(Push::Update(body));
+            });
+        }
     }
 
     /// Tells every open connection to close.

@@ -179,11 +179,8 @@ impl World {
         for (target, item) in pushes.items {
             match target {
                 Target::User { user_id, except } => {
-                    if self.hub.take_withheld(user_id) {
-                        continue;
-                    }
                     self.hub
-                        .send_updates(&state.keys_of(user_id), except, &item);
+                        .send_user_update(user_id, state.keys_of(user_id), except, item);
                 }
                 Target::Key(key_id) => self.hub.send_updates(&[key_id], None, &item),
             }
