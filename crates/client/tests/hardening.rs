@@ -254,3 +254,47 @@ async fn an_answer_that_does_not_decode_names_its_constructor() {
     );
     assert!(error.to_string().contains("0xdeadbeef"), "{error}");
 }
+
+#[tokio::test]
+async fn a_clock_that_jumps_back_mid_session_loses_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627301", "Bob", None).unwrap();
+    let skew = Arc::new(AtomicI64::new(0));
+    let read = skew.clone();
+    let clock = Clock::from_fn(move || Clock::system().now_ms() + read.load(Ordering::Relaxed));
+    let (alice, _s) = builder(&server).clock(clock).connect().await.unwrap();
+    let me = login(&alice, "9996627302").await;
+    let mut stream = alice.stream_updates();
+    let to = me.id().to_string();
+    control.send_as(bob.id, &to, "before").unwrap();
+    assert_eq!(next_text(&mut stream).await, "before");
+
+    // NTP steps the machine's clock back ten minutes.
+    skew.store(TEN_MINUTES_BEHIND, Ordering::Relaxed);
+    // A push now looks ten minutes early to the client and is refused;
+    // the client must notice, fix its clock and fetch it.
+    control.send_as(bob.id, &to, "after the jump").unwrap();
+    assert_eq!(next_text(&mut stream).await, "after the jump");
+    // Requests keep working.
+    tokio::time::timeout(WAIT, alice.get_me())
+        .await
+        .expect("answered after the jump")
+        .unwrap();
+}
+
+/// The text of the next new message on `stream`.
+async fn next_text(stream: &mut paperplane::UpdateStream) -> String {
+    loop {
+        match tokio::time::timeout(WAIT, stream.next()).await {
+            Ok(Some(paperplane::Update::NewMessage(m))) => {
+                return m.text().unwrap_or_default().to_owned();
+            }
+            Ok(Some(_)) => {}
+            other => panic!("no message: {other:?}"),
+        }
+    }
+}

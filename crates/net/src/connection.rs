@@ -18,7 +18,7 @@ use paperplane_crypto::AuthKey;
 use paperplane_crypto::rsa::RsaPublicKey;
 use paperplane_mtproto::handshake::{self, ClientHandshake, ClientStep, KeyKind};
 use paperplane_mtproto::session::ids::{IdKind, MsgIdGen, Role};
-use paperplane_mtproto::session::{ClientEvent, ClientSession, RequestId, envelope};
+use paperplane_mtproto::session::{ClientEvent, ClientSession, RequestId, SessionError, envelope};
 use paperplane_mtproto::transport::{self, ClientTransport, ErrorCode, Frame, ReadBuf};
 use paperplane_tl::{Deserializable, LAYER, Serializable, enums, functions};
 use rand_chacha::ChaCha20Rng;
@@ -186,6 +186,13 @@ pub enum ConnectionEvent {
     /// was unanswered is being resent, but updates pushed meanwhile may
     /// have been missed.
     Reconnected {
+        /// The DC.
+        dc_id: i32,
+    },
+    /// A message from the server was refused because its time looked wrong
+    /// (our clock jumped): it may have been an update, so what was missed
+    /// must be fetched once the clock is corrected.
+    UpdatesLost {
         /// The DC.
         dc_id: i32,
     },
@@ -844,6 +851,11 @@ impl Task {
             Ok(events) => events,
             Err(e) => {
                 tracing::debug!(dc = self.config.dc_id, "dropped packet: {e}");
+                if matches!(e, SessionError::BadMsgIdTime { .. }) {
+                    let _ = self.events.send(ConnectionEvent::UpdatesLost {
+                        dc_id: self.config.dc_id,
+                    });
+                }
                 return;
             }
         };

@@ -165,6 +165,12 @@ pub enum PoolEvent {
         /// The DC.
         dc_id: i32,
     },
+    /// A message from a DC was refused (its time looked wrong after our
+    /// clock jumped): updates may have been missed.
+    UpdatesLost {
+        /// The DC.
+        dc_id: i32,
+    },
     /// Something in [`Pool::snapshot`] changed (a key, the home DC, an
     /// address): time to save.
     Changed,
@@ -469,6 +475,7 @@ async fn route_events(pool: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Connect
             ConnectionEvent::Update { dc_id, body } => PoolEvent::Update { dc_id, body },
             ConnectionEvent::NewSession { dc_id } => PoolEvent::NewSession { dc_id },
             ConnectionEvent::Reconnected { dc_id } => PoolEvent::Reconnected { dc_id },
+            ConnectionEvent::UpdatesLost { dc_id } => PoolEvent::UpdatesLost { dc_id },
             ConnectionEvent::TimeOffset { dc_id, time_offset } => {
                 let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(key) = state.dcs.get_mut(&dc_id).and_then(|dc| dc.key.as_mut()) {

@@ -98,7 +98,9 @@ impl Driver {
             },
             // Updates may have been pushed while the connection was down
             // (a proxy can keep a dead one open for minutes).
-            PoolEvent::NewSession { .. } | PoolEvent::Reconnected { .. } => {
+            PoolEvent::NewSession { .. }
+            | PoolEvent::Reconnected { .. }
+            | PoolEvent::UpdatesLost { .. } => {
                 let now = self.now();
                 if let Some(engine) = self.engine.as_mut() {
                     engine.catch_up(now);
