@@ -26,6 +26,7 @@
 mod conn;
 pub mod control;
 pub mod error;
+pub mod fault_proxy;
 pub mod faults;
 pub mod hub;
 pub mod keys;
