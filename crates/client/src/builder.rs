@@ -86,6 +86,7 @@ pub struct ClientBuilder {
     storage: Storage,
     catch_up: bool,
     dc_addr: Option<String>,
+    pinned_dcs: Vec<(i32, String)>,
     server_key: Option<String>,
     proxy: Option<ProxyOption>,
     pool: PoolConfig,
@@ -99,6 +100,7 @@ impl Default for ClientBuilder {
             storage: Storage::File("paperplane.session".into()),
             catch_up: false,
             dc_addr: None,
+            pinned_dcs: Vec::new(),
             server_key: None,
             proxy: None,
             pool: PoolConfig::default(),
@@ -188,6 +190,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Always reach DC `dc_id` at `addr` (`HOST:PORT`), whatever the
+    /// session or the server's configuration say: for a private server, or
+    /// proxies in front of one. Repeat it for each DC.
+    pub fn dc_address(mut self, dc_id: i32, addr: impl Into<String>) -> Self {
+        self.pinned_dcs.push((dc_id, addr.into()));
+        self
+    }
+
     /// Trust this server RSA public key (PKCS#1 or SPKI PEM) for the key
     /// exchange, besides Telegram's own: how to reach `paperplane-testserver`
     /// or a private server.
@@ -256,6 +266,9 @@ impl ClientBuilder {
         };
         if let Some(proxy) = &self.proxy {
             self.pool.proxy = Some(proxy.resolve()?);
+        }
+        for (dc_id, text) in &self.pinned_dcs {
+            self.pool.pinned_dcs.insert(*dc_id, resolve_addr(text)?);
         }
         if let Some(pem) = &self.server_key {
             let key = RsaPublicKey::from_pem(pem)

@@ -298,3 +298,29 @@ async fn next_text(stream: &mut paperplane::UpdateStream) -> String {
         }
     }
 }
+
+#[tokio::test]
+async fn pinned_dc_addresses_win_over_the_servers_configuration() {
+    use paperplane_testserver::fault_proxy::FaultProxy;
+
+    let server = server().await;
+    let any = "127.0.0.1:0".parse().unwrap();
+    let dc2 = FaultProxy::start(any, server.dc(2).unwrap(), 1)
+        .await
+        .unwrap();
+    let dc3 = FaultProxy::start(any, server.dc(3).unwrap(), 2)
+        .await
+        .unwrap();
+    let (client, _s) = builder(&server)
+        .dc_address(2, dc2.addr().to_string())
+        .dc_address(3, dc3.addr().to_string())
+        .connect()
+        .await
+        .unwrap();
+    // A DC 3 number: PHONE_MIGRATE_3, and DC 3 is reached through its
+    // proxy although help.getConfig names the server's own port.
+    login(&client, "9996637401").await;
+    assert_eq!(client.home_dc(), 3);
+    assert!(dc2.counts().connections >= 1);
+    assert!(dc3.counts().connections >= 1, "DC 3 was reached directly");
+}

@@ -69,6 +69,10 @@ pub struct PoolConfig {
     /// How long a request may wait for its answer (each attempt: retries
     /// after a flood wait start a new wait).
     pub request_timeout: Duration,
+    /// DC addresses that neither the session nor the server's
+    /// configuration override (a private server, or proxies in front of
+    /// one).
+    pub pinned_dcs: BTreeMap<i32, SocketAddr>,
 }
 
 /// How long a request waits for its answer unless configured otherwise.
@@ -88,6 +92,7 @@ impl Default for PoolConfig {
             proxy: None,
             clock: Clock::system(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            pinned_dcs: BTreeMap::new(),
         }
     }
 }
@@ -209,7 +214,21 @@ impl std::fmt::Debug for Pool {
 
 impl Pool {
     /// A pool starting from `state`. Must be called inside a Tokio runtime.
-    pub fn new(config: PoolConfig, state: PoolState) -> (Self, mpsc::UnboundedReceiver<PoolEvent>) {
+    pub fn new(
+        config: PoolConfig,
+        mut state: PoolState,
+    ) -> (Self, mpsc::UnboundedReceiver<PoolEvent>) {
+        for (&id, &addr) in &config.pinned_dcs {
+            state
+                .dcs
+                .entry(id)
+                .and_modify(|dc| dc.addr = addr)
+                .or_insert(DcState {
+                    addr,
+                    key: None,
+                    authorized: false,
+                });
+        }
         let (connection_events, rx) = mpsc::unbounded_channel();
         let (events, events_rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
@@ -395,7 +414,7 @@ impl Pool {
             return false;
         };
         let mut state = self.state();
-        apply_dc_options(&mut state, config.dc_options);
+        apply_dc_options(&mut state, config.dc_options, &self.inner.config.pinned_dcs);
         state.dcs.contains_key(&dc_id)
     }
 
@@ -469,7 +488,7 @@ async fn route_events(pool: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Connect
             ConnectionEvent::Config { config, .. } => {
                 let enums::Config::Config(config) = *config;
                 let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
-                apply_dc_options(&mut state, config.dc_options);
+                apply_dc_options(&mut state, config.dc_options, &inner.config.pinned_dcs);
                 PoolEvent::Changed
             }
             ConnectionEvent::Update { dc_id, body } => PoolEvent::Update { dc_id, body },
@@ -490,12 +509,16 @@ async fn route_events(pool: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Connect
 
 /// Takes each DC's first plain IPv4 address from a configuration (the
 /// entry Telegram lists first for ordinary connections).
-fn apply_dc_options(state: &mut State, options: Vec<enums::DcOption>) {
+fn apply_dc_options(
+    state: &mut State,
+    options: Vec<enums::DcOption>,
+    pinned: &BTreeMap<i32, SocketAddr>,
+) {
     let mut seen = Vec::new();
     for option in options {
         let enums::DcOption::DcOption(o) = option;
         let usable = !o.ipv6 && !o.media_only && !o.cdn && !o.tcpo_only && o.secret.is_none();
-        if !usable || seen.contains(&o.id) {
+        if !usable || seen.contains(&o.id) || pinned.contains_key(&o.id) {
             continue;
         }
         let (Ok(ip), Ok(port)) = (o.ip_address.parse(), u16::try_from(o.port)) else {
