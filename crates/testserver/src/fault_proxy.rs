@@ -4,8 +4,10 @@
 //! while its faults are on, each new connection draws one fault from a
 //! seeded generator (so a failing run can be replayed): refuse it (close at
 //! once), close it with a FIN or an RST after some bytes, stall it for a
-//! while, or trickle it a few bytes at a time. The faults live at the TCP
-//! level only; what the bytes mean is not its business.
+//! while, or trickle it a few bytes at a time; and every connection, old or
+//! new, is cut (FIN or RST) after a random lifetime of up to three
+//! seconds, so long-lived connections are hit too. The faults live at the
+//! TCP level only; what the bytes mean is not its business.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,6 +74,8 @@ pub struct FaultCounts {
     pub stalls: u64,
     /// Trickled.
     pub trickles: u64,
+    /// Cut at the end of their random lifetime.
+    pub expired: u64,
 }
 
 struct State {
@@ -106,6 +110,14 @@ impl State {
             Fault::None => {}
         }
         fault
+    }
+
+    /// The seed of a new connection's lifetimes.
+    fn lifetime_seed(&self) -> u64 {
+        self.rng
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next_u64()
     }
 
     /// A fault from the seeded generator.
@@ -173,7 +185,8 @@ impl FaultProxy {
                 };
                 let Ok((client, _)) = accepted else { continue };
                 let fault = shared.draw();
-                tokio::spawn(forward(client, upstream, fault));
+                let lifetimes = shared.lifetime_seed();
+                tokio::spawn(forward(client, upstream, fault, shared.clone(), lifetimes));
             }
         });
         Ok(Self {
@@ -213,8 +226,37 @@ impl FaultProxy {
     }
 }
 
+/// Cuts the connection (through `cut`) at the end of a random lifetime
+/// whenever faults are on.
+async fn expire(state: Arc<State>, seed: u64, cut: watch::Sender<Option<bool>>) {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    loop {
+        let lifetime = 200 + u64::from(rng.next_u32() % 2800);
+        let rst = rng.next_u32() % 2 == 0;
+        tokio::time::sleep(Duration::from_millis(lifetime)).await;
+        if cut.borrow().is_some() {
+            return;
+        }
+        if state.enabled.load(Ordering::Relaxed) {
+            state
+                .counts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .expired += 1;
+            let _ = cut.send(Some(rst));
+            return;
+        }
+    }
+}
+
 /// Forwards one connection, applying `fault`.
-async fn forward(client: TcpStream, upstream: SocketAddr, fault: Fault) {
+async fn forward(
+    client: TcpStream,
+    upstream: SocketAddr,
+    fault: Fault,
+    state: Arc<State>,
+    lifetimes: u64,
+) {
     if fault == Fault::Refuse {
         return;
     }
@@ -244,7 +286,9 @@ async fn forward(client: TcpStream, upstream: SocketAddr, fault: Fault) {
         cut.clone(),
         cut.subscribe(),
     );
+    let expiry = tokio::spawn(expire(state, lifetimes, cut.clone()));
     let (up, down) = tokio::join!(up, down);
+    expiry.abort();
     // Both halves are back: dropping them closes the sockets. An RST needs
     // the socket whole, with a zero linger.
     if let (Some((client_read, server_write)), Some((server_read, client_write))) = (up, down) {

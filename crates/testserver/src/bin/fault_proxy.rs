@@ -7,7 +7,7 @@
 //!
 //! Prints `route LISTEN UPSTREAM` per route and `ready`. SIGUSR2 turns
 //! faults on, SIGUSR1 off; on SIGTERM or Ctrl-C it prints what it did
-//! (`faults connections=… refused=… fin=… rst=… stalls=… trickles=…`)
+//! (`faults connections=… refused=… fin=… rst=… stalls=… trickles=… expired=…`)
 //! and exits.
 
 use std::net::SocketAddr;
@@ -67,6 +67,7 @@ fn total(proxies: &[FaultProxy]) -> FaultCounts {
         sum.rst += c.rst;
         sum.stalls += c.stalls;
         sum.trickles += c.trickles;
+        sum.expired += c.expired;
         sum
     })
 }
@@ -114,8 +115,8 @@ async fn main() -> ExitCode {
     }
     let c = total(&proxies);
     println!(
-        "faults connections={} refused={} fin={} rst={} stalls={} trickles={}",
-        c.connections, c.refused, c.fin, c.rst, c.stalls, c.trickles
+        "faults connections={} refused={} fin={} rst={} stalls={} trickles={} expired={}",
+        c.connections, c.refused, c.fin, c.rst, c.stalls, c.trickles, c.expired
     );
     ExitCode::SUCCESS
 }
