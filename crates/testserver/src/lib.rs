@@ -36,7 +36,9 @@ pub mod seed;
 mod server;
 pub mod world;
 
-pub use control::{Control, ControlError, SentMessage, StoredMessage, UserInfo};
+pub use control::{
+    ChannelInfo, ChannelPost, Control, ControlError, SentMessage, StoredMessage, UserInfo,
+};
 pub use error::ApiError;
 pub use seed::{UserSeed, WorldFile};
 pub use server::{
