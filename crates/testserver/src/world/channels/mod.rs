@@ -652,3 +652,6 @@ impl State {
         Ok((pts, count))
     }
 }
+
+#[cfg(test)]
+mod tests;
