@@ -342,3 +342,70 @@ async fn a_private_channel_left_behind_is_forgotten() {
     }
     assert_quiet(&mut w.stream).await;
 }
+
+#[tokio::test]
+async fn joining_starts_following_the_channel_from_the_join() {
+    let mut w = world(6).await;
+    let group = w
+        .control
+        .create_supergroup(w.bob.id, "Open group", Some("open_group6"))
+        .unwrap();
+    w.alice.resolve_peer("@open_group6").await.unwrap();
+    w.alice
+        .invoke(&functions::channels::JoinChannel {
+            channel: input_channel(&w.alice, group.id),
+        })
+        .await
+        .unwrap();
+    // The first post after the join is lost: only the join's answer tells
+    // the client where the channel's pts stood.
+    w.control
+        .inject_withhold_channel_updates(w.alice_id, group.id, 1);
+    for text in ["first", "second"] {
+        w.control.post_as(w.bob.id, group.id, text).unwrap();
+    }
+    let posts = next_posts(&mut w.stream, 2).await;
+    assert_eq!(texts_in(&posts, group.id), ["first", "second"]);
+    assert_quiet(&mut w.stream).await;
+}
+
+#[tokio::test]
+async fn deleting_in_a_channel_leaves_the_account_pts_alone() {
+    let mut w = world(7).await;
+    let group = w.private_group().await;
+    let me = w.alice_id.to_string();
+    // The account's pts goes from 1 to 5.
+    for text in ["p1", "p2", "p3", "p4"] {
+        w.control.send_as(w.bob.id, &me, text).unwrap();
+    }
+    assert_eq!(next_posts(&mut w.stream, 4).await.len(), 4);
+    let group_peer: enums::Peer = types::PeerChannel {
+        channel_id: group.id,
+    }
+    .into();
+    let mine = w
+        .alice
+        .send_message_to_peer(group_peer, "oops")
+        .await
+        .unwrap();
+    next_new_message(&mut w.stream).await;
+    // The channel's pts after the deletion is 6, with pts_count 1: taken
+    // for the account's, it would pass for the account's next event.
+    let affected = w
+        .alice
+        .invoke(&functions::channels::DeleteMessages {
+            channel: input_channel(&w.alice, group.id),
+            id: vec![mine.id()],
+        })
+        .await
+        .unwrap();
+    let enums::messages::AffectedMessages::AffectedMessages(a) = affected;
+    assert_eq!((a.pts, a.pts_count), (6, 1));
+    // The account's real pts 6.
+    w.control.send_as(w.bob.id, &me, "p5").unwrap();
+    assert_eq!(
+        next_posts(&mut w.stream, 1).await,
+        [(None, "p5".to_owned())]
+    );
+    assert_quiet(&mut w.stream).await;
+}
