@@ -1,5 +1,6 @@
-//! The server's world: accounts, who is logged in where, private chats and
-//! each account's update sequence, behind one lock.
+//! The server's world: accounts, who is logged in where, private chats,
+//! channels, and each account's (and channel's) update sequence, behind
+//! one lock.
 //!
 //! Every change runs in [`World::with`], which hands the state and a
 //! [`Pushes`] list to fill; the updates are sent to the connections
