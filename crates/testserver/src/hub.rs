@@ -334,3 +334,52 @@ impl Drop for Registration<'_> {
         self.hub.unregister(self.id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(channel: Option<i64>, body: u8) -> Outgoing {
+        Outgoing {
+            full: vec![body],
+            users: vec![7],
+            short: None,
+            channel,
+        }
+    }
+
+    /// A connection acting with key 1, and what it is sent.
+    fn connection(hub: &Hub) -> mpsc::UnboundedReceiver<Push> {
+        let (id, rx) = hub.register();
+        hub.set_key(id, 1, 1);
+        rx
+    }
+
+    fn received(rx: &mut mpsc::UnboundedReceiver<Push>) -> Vec<Vec<u8>> {
+        std::iter::from_fn(|| match rx.try_recv() {
+            Ok(Push::Update(body)) => Some(body),
+            _ => None,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn withholding_picks_the_account_or_one_channel() {
+        let hub = Hub::default();
+        let mut rx = connection(&hub);
+        hub.withhold(5, 1);
+        hub.withhold_channel(5, 100, 1);
+        for (channel, body) in [
+            (Some(200), 1),
+            (Some(100), 2),
+            (None, 3),
+            (Some(100), 4),
+            (None, 5),
+        ] {
+            hub.send_user_update(5, vec![1], None, update(channel, body));
+        }
+        // The first update of channel 100 and the first of the account's
+        // own sequence are held back; channel 200 is not touched.
+        assert_eq!(received(&mut rx), [vec![1], vec![4], vec![5]]);
+    }
+}

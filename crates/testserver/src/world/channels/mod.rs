@@ -35,7 +35,7 @@ const FIRST_CHANNEL_ID: i64 = 2_000_000_000;
 /// Telegram's `chat_about` limit, in characters.
 pub const ABOUT_LENGTH_MAX: usize = 255;
 
-/// Telegram's limit on a chat title, in characters.
+/// The longest title kept, in characters (Telegram's clients allow 128).
 pub const TITLE_LENGTH_MAX: usize = 128;
 
 /// What a service message says happened.
@@ -411,9 +411,9 @@ impl State {
         if title.is_empty() {
             return Err(ApiError::bad_request("CHAT_TITLE_EMPTY"));
         }
-        if title.chars().count() > TITLE_LENGTH_MAX {
-            return Err(ApiError::bad_request("CHAT_TITLE_TOO_LONG"));
-        }
+        // Longer titles are cut, not refused.
+        let title: String = title.chars().take(TITLE_LENGTH_MAX).collect();
+        let title = title.as_str();
         if new.about.chars().count() > ABOUT_LENGTH_MAX {
             return Err(ApiError::bad_request("CHAT_ABOUT_TOO_LONG"));
         }
