@@ -409,3 +409,144 @@ async fn deleting_in_a_channel_leaves_the_account_pts_alone() {
     );
     assert_quiet(&mut w.stream).await;
 }
+
+#[tokio::test]
+async fn a_supergroup_made_and_used_over_the_protocol() {
+    let mut w = world(8).await;
+    let created = w
+        .alice
+        .invoke(&functions::channels::CreateChannel {
+            broadcast: false,
+            megagroup: true,
+            for_import: false,
+            forum: false,
+            title: "Alice's group".into(),
+            about: String::new(),
+            geo_point: None,
+            address: None,
+            ttl_period: None,
+        })
+        .await
+        .unwrap();
+    let enums::Updates::Updates(created) = created else {
+        panic!("not updates: {created:?}");
+    };
+    let Some(enums::Chat::Channel(group)) = created.chats.first() else {
+        panic!("no channel in {:?}", created.chats);
+    };
+    assert!(group.creator && group.megagroup && !group.left);
+    assert!(
+        created
+            .updates
+            .iter()
+            .any(|u| matches!(u, enums::Update::Channel(c) if c.channel_id == group.id))
+    );
+    let group_id = group.id;
+    w.control.add_channel_member(group_id, w.bob.id).unwrap();
+    w.control.post_as(w.bob.id, group_id, "hi Alice").unwrap();
+    assert_eq!(
+        next_posts(&mut w.stream, 1).await,
+        [(Some(group_id), "hi Alice".to_owned())]
+    );
+
+    // Her message, edited: the edit reaches her stream once.
+    let group_peer: enums::Peer = types::PeerChannel {
+        channel_id: group_id,
+    }
+    .into();
+    let mine = w
+        .alice
+        .send_message_to_peer(group_peer.clone(), "draft")
+        .await
+        .unwrap();
+    assert_eq!(next_new_message(&mut w.stream).await.text(), Some("draft"));
+    w.alice
+        .invoke(&functions::messages::EditMessage {
+            no_webpage: false,
+            invert_media: false,
+            peer: w.alice.input_peer(&group_peer).unwrap(),
+            id: mine.id(),
+            message: Some("final".into()),
+            media: None,
+            reply_markup: None,
+            entities: None,
+            schedule_date: None,
+            schedule_repeat_period: None,
+            quick_reply_shortcut_id: None,
+            rich_message: None,
+        })
+        .await
+        .unwrap();
+    let edited = loop {
+        match tokio::time::timeout(WAIT, w.stream.next()).await {
+            Ok(Some(Update::MessageEdited(m))) => break m,
+            Ok(Some(_)) => {}
+            other => panic!("no edit: {other:?}"),
+        }
+    };
+    assert_eq!((edited.id(), edited.text()), (mine.id(), Some("final")));
+
+    // The history, newest first, with the channel's pts.
+    let history = w
+        .alice
+        .invoke(&functions::messages::GetHistory {
+            peer: w.alice.input_peer(&group_peer).unwrap(),
+            offset_id: 0,
+            offset_date: 0,
+            add_offset: 0,
+            limit: 10,
+            max_id: 0,
+            min_id: 0,
+            hash: 0,
+        })
+        .await
+        .unwrap();
+    let enums::messages::Messages::ChannelMessages(history) = history else {
+        panic!("not channel messages: {history:?}");
+    };
+    assert_eq!(history.pts, w.control.channel(group_id).unwrap().pts);
+    let texts: Vec<&str> = history
+        .messages
+        .iter()
+        .filter_map(|m| match m {
+            enums::Message::Message(m) => Some(m.message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, ["final", "hi Alice"]);
+
+    // Once she leaves, her private group is closed to her.
+    w.alice
+        .invoke(&functions::channels::LeaveChannel {
+            channel: input_channel(&w.alice, group_id),
+        })
+        .await
+        .unwrap();
+    let chats = w
+        .alice
+        .invoke(&functions::channels::GetChannels {
+            id: vec![input_channel(&w.alice, group_id)],
+        })
+        .await
+        .unwrap();
+    let enums::messages::Chats::Chats(chats) = chats else {
+        panic!("{chats:?}");
+    };
+    assert!(matches!(
+        chats.chats.as_slice(),
+        [enums::Chat::ChannelForbidden(_)]
+    ));
+    let refused = w
+        .alice
+        .invoke(&functions::updates::GetChannelDifference {
+            force: false,
+            channel: input_channel(&w.alice, group_id),
+            filter: enums::ChannelMessagesFilter::Empty,
+            pts: 1,
+            limit: 10,
+        })
+        .await
+        .unwrap_err();
+    assert!(refused.is("CHANNEL_PRIVATE"), "{refused}");
+    assert_quiet(&mut w.stream).await;
+}
