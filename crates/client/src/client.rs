@@ -120,8 +120,10 @@ impl Client {
     /// Calls any Telegram function on the home DC. `FLOOD_WAIT` is handled
     /// by the retry policy, `*_MIGRATE` transparently.
     pub async fn invoke<R: RemoteCall>(&self, request: &R) -> Result<R::Return, InvocationError> {
-        let answer = self.inner.pool.invoke_raw(None, request.to_bytes()).await?;
-        update::observe(self, &answer);
+        let body = request.to_bytes();
+        let method = update::constructor_of(&body);
+        let answer = self.inner.pool.invoke_raw(None, body).await?;
+        update::observe(self, method, &answer);
         InvocationError::decode(&answer)
     }
 
@@ -132,12 +134,10 @@ impl Client {
         dc_id: i32,
         request: &R,
     ) -> Result<R::Return, InvocationError> {
-        let answer = self
-            .inner
-            .pool
-            .invoke_raw(Some(dc_id), request.to_bytes())
-            .await?;
-        update::observe(self, &answer);
+        let body = request.to_bytes();
+        let method = update::constructor_of(&body);
+        let answer = self.inner.pool.invoke_raw(Some(dc_id), body).await?;
+        update::observe(self, method, &answer);
         InvocationError::decode(&answer)
     }
 

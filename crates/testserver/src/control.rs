@@ -23,6 +23,7 @@ use std::time::Duration;
 use crate::error::ApiError;
 use crate::server::{Shared, unix_now};
 use crate::world::State;
+use crate::world::channels::{ChannelMessage, ChannelRecord, NewChannel};
 use crate::world::chat::Origin;
 use crate::world::messages::MessageRecord;
 use crate::world::users::{TestPhone, UserRecord};
@@ -40,6 +41,9 @@ pub enum ControlError {
     /// The phone is not a test number (`99966XYYYY`).
     #[error("not a test phone number: {0}")]
     InvalidPhone(String),
+    /// No channel has this id.
+    #[error("no such channel: {0}")]
+    NoSuchChannel(i64),
 }
 
 /// An account, as the control API shows it.
@@ -119,6 +123,72 @@ pub struct SentMessage {
     pub date: i32,
 }
 
+/// A channel or supergroup, as the control API shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelInfo {
+    /// Channel id.
+    pub id: i64,
+    /// Its access hash (the same for every user).
+    pub access_hash: i64,
+    /// Title.
+    pub title: String,
+    /// Username without `@` (public channels).
+    pub username: Option<String>,
+    /// A supergroup rather than a broadcast channel.
+    pub megagroup: bool,
+    /// Who created it.
+    pub creator: i64,
+    /// Its members' user ids.
+    pub members: Vec<i64>,
+    /// Its current `pts`.
+    pub pts: i32,
+}
+
+impl From<&ChannelRecord> for ChannelInfo {
+    fn from(c: &ChannelRecord) -> Self {
+        Self {
+            id: c.id,
+            access_hash: c.access_hash,
+            title: c.title.clone(),
+            username: c.username.clone(),
+            megagroup: c.megagroup,
+            creator: c.creator,
+            members: c.members.keys().copied().collect(),
+            pts: c.pts(),
+        }
+    }
+}
+
+/// One message of a channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelPost {
+    /// Its id in the channel.
+    pub id: i32,
+    /// The sender.
+    pub from_user_id: i64,
+    /// The text (empty for service messages).
+    pub text: String,
+    /// Whether it is a service message (created, joined, left).
+    pub service: bool,
+    /// When it was sent.
+    pub date: i32,
+    /// The channel's `pts` right after it arrived.
+    pub pts: i32,
+}
+
+impl From<&ChannelMessage> for ChannelPost {
+    fn from(m: &ChannelMessage) -> Self {
+        Self {
+            id: m.id,
+            from_user_id: m.from,
+            text: m.text.clone(),
+            service: m.action.is_some(),
+            date: m.date,
+            pts: m.pts,
+        }
+    }
+}
+
 /// A handle on a running server's world. Cheap to clone; usable from any
 /// thread.
 #[derive(Clone)]
@@ -145,6 +215,24 @@ fn find<'s>(state: &'s State, to: &str) -> Option<&'s UserRecord> {
         return state.users.get(id).or_else(|| state.users.by_phone(to));
     }
     state.users.by_username(to)
+}
+
+/// `user_id` acting now, from outside any connection.
+fn origin(user_id: i64) -> Origin {
+    Origin {
+        user_id,
+        conn: None,
+        now: i32::try_from(unix_now()).unwrap_or(i32::MAX),
+    }
+}
+
+/// The creator of a channel, who acts for the control API.
+fn creator_of(state: &State, channel_id: i64) -> Result<i64, ControlError> {
+    state
+        .channels
+        .get(channel_id)
+        .map(|c| c.creator)
+        .ok_or(ControlError::NoSuchChannel(channel_id))
 }
 
 impl Control {
@@ -240,6 +328,116 @@ impl Control {
         })
     }
 
+    /// Creates a broadcast channel owned by `creator_user_id` (public with
+    /// a `username`), as `channels.createChannel` would.
+    pub fn create_channel(
+        &self,
+        creator_user_id: i64,
+        title: &str,
+        username: Option<&str>,
+    ) -> Result<ChannelInfo, ControlError> {
+        self.create(creator_user_id, title, username, false)
+    }
+
+    /// Creates a supergroup owned by `creator_user_id` (public with a
+    /// `username`), as `channels.createChannel` with `megagroup` would.
+    pub fn create_supergroup(
+        &self,
+        creator_user_id: i64,
+        title: &str,
+        username: Option<&str>,
+    ) -> Result<ChannelInfo, ControlError> {
+        self.create(creator_user_id, title, username, true)
+    }
+
+    fn create(
+        &self,
+        creator: i64,
+        title: &str,
+        username: Option<&str>,
+        megagroup: bool,
+    ) -> Result<ChannelInfo, ControlError> {
+        self.shared.world.with(|state, pushes| {
+            if state.users.get(creator).is_none() {
+                return Err(ControlError::NoSuchUser(creator.to_string()));
+            }
+            let new = NewChannel {
+                title,
+                about: "",
+                megagroup,
+                username,
+            };
+            let (id, _) = state.create_channel(pushes, origin(creator), new)?;
+            let channel = state.channel(id)?;
+            Ok(ChannelInfo::from(channel))
+        })
+    }
+
+    /// The channel with this id.
+    pub fn channel(&self, channel_id: i64) -> Option<ChannelInfo> {
+        self.shared
+            .world
+            .read(|state| state.channels.get(channel_id).map(ChannelInfo::from))
+    }
+
+    /// Adds `user_id` to a channel, as its creator would: the user's
+    /// sessions get `updateChannel`, and a supergroup the service message.
+    pub fn add_channel_member(&self, channel_id: i64, user_id: i64) -> Result<(), ControlError> {
+        self.shared.world.with(|state, pushes| {
+            let creator = creator_of(state, channel_id)?;
+            state.add_channel_member(pushes, origin(creator), channel_id, user_id)?;
+            Ok(())
+        })
+    }
+
+    /// Removes `user_id` from a channel, as its creator would: the user's
+    /// sessions get `updateChannel`, and a supergroup's members the
+    /// service message. A private channel is then closed to the user
+    /// (`406 CHANNEL_PRIVATE`).
+    pub fn remove_channel_member(&self, channel_id: i64, user_id: i64) -> Result<(), ControlError> {
+        self.shared.world.with(|state, pushes| {
+            let creator = creator_of(state, channel_id)?;
+            state.remove_channel_member(pushes, origin(creator), channel_id, user_id)?;
+            Ok(())
+        })
+    }
+
+    /// Posts `text` in a channel as `user_id`, exactly as that user's
+    /// client would (`CHAT_WRITE_FORBIDDEN` for a broadcast channel's
+    /// subscribers): stored, and pushed to every member's sessions.
+    pub fn post_as(
+        &self,
+        user_id: i64,
+        channel_id: i64,
+        text: &str,
+    ) -> Result<ChannelPost, ControlError> {
+        self.shared.world.with(|state, pushes| {
+            if state.users.get(user_id).is_none() {
+                return Err(ControlError::NoSuchUser(user_id.to_string()));
+            }
+            let posted = state.post_channel_message(
+                pushes,
+                origin(user_id),
+                channel_id,
+                text,
+                None,
+                None,
+            )?;
+            Ok(ChannelPost::from(&posted.message))
+        })
+    }
+
+    /// Every message of a channel, oldest first.
+    pub fn channel_messages(&self, channel_id: i64) -> Vec<ChannelPost> {
+        self.shared.world.read(|state| {
+            state
+                .channels
+                .get(channel_id)
+                .map(|c| c.messages().map(ChannelPost::from).collect())
+                .unwrap_or_default()
+        })
+    }
+
     /// Every message `user_id` has, oldest first.
     pub fn messages_of(&self, user_id: i64) -> Vec<StoredMessage> {
         self.shared.world.read(|state| {
@@ -329,6 +527,44 @@ impl Control {
     /// the client sees a pts gap and must fetch the difference.
     pub fn inject_withhold_updates(&self, user_id: i64, count: u32) {
         self.shared.world.hub().withhold(user_id, count);
+    }
+
+    /// Arms a fault: the next `count` updates of channel `channel_id` for
+    /// `user_id` are not pushed to any of their sessions (they stay in the
+    /// channel's history), so the client sees a gap in the channel's pts
+    /// and must fetch `updates.getChannelDifference`. The account's own
+    /// updates are not affected (nor counted).
+    pub fn inject_withhold_channel_updates(&self, user_id: i64, channel_id: i64, count: u32) {
+        self.shared
+            .world
+            .hub()
+            .withhold_channel(user_id, channel_id, count);
+    }
+
+    /// Pushes `updateChannelTooLong` (with the channel's current `pts`,
+    /// and the channel in `chats`) to every session of `user_id`: the
+    /// client must fetch the channel's difference.
+    pub fn push_channel_too_long(&self, user_id: i64, channel_id: i64) -> Result<(), ControlError> {
+        let (keys, updates) = self.shared.world.read(|state| {
+            let channel = state
+                .channels
+                .get(channel_id)
+                .ok_or(ControlError::NoSuchChannel(channel_id))?;
+            let update = paperplane_tl::types::UpdateChannelTooLong {
+                channel_id,
+                pts: Some(channel.pts()),
+            }
+            .into();
+            let now = origin(user_id).now;
+            let updates = state.channel_updates(user_id, channel_id, vec![update], &[], now);
+            Ok::<_, ControlError>((state.keys_of(user_id), updates))
+        })?;
+        let bytes = paperplane_tl::Serializable::to_bytes(&updates);
+        self.shared
+            .world
+            .hub()
+            .send_to_keys(&keys, None, &crate::hub::Push::Update(bytes));
+        Ok(())
     }
 
     /// Arms a fault: the next `pairs` pairs of updates for `user_id` are

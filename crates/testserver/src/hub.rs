@@ -34,6 +34,11 @@ pub struct Outgoing {
     /// A short form (`updateShortMessage`) for connections that have seen
     /// this user already.
     pub short: Option<(i64, Vec<u8>)>,
+    /// The channel whose update sequence this belongs to, if any: channel
+    /// updates have no short form (they always go as full `updates` with
+    /// the channel in `chats`), and faults aimed at a channel pick them
+    /// out by it.
+    pub channel: Option<i64>,
 }
 
 struct Entry {
@@ -51,8 +56,12 @@ struct Entry {
 struct Inner {
     next: ConnId,
     conns: HashMap<ConnId, Entry>,
-    /// Updates still to withhold from each user (fault injection).
+    /// Updates of the account's own sequence still to withhold from each
+    /// user (fault injection).
     withheld: HashMap<i64, u32>,
+    /// Updates of a channel still to withhold from a user, by (user,
+    /// channel) (fault injection).
+    withheld_channel: HashMap<(i64, i64), u32>,
     /// Pairs of updates still to swap for each user, how long the first
     /// of each pair trails the second, and the update held back for its
     /// successor (fault injection).
@@ -159,8 +168,9 @@ impl Hub {
         }
     }
 
-    /// The next `count` updates meant for `user_id` are not pushed (they
-    /// stay in the account's history for `getDifference`), opening a gap.
+    /// The next `count` updates of the account's own sequence meant for
+    /// `user_id` are not pushed (they stay in the account's history for
+    /// `getDifference`), opening a gap. Channel updates are not counted.
     pub fn withhold(&self, user_id: i64, count: u32) {
         let mut inner = self.lock();
         match count {
@@ -169,16 +179,34 @@ impl Hub {
         };
     }
 
-    /// Whether the next update for `user_id` is to be withheld (counting
-    /// it).
-    pub fn take_withheld(&self, user_id: i64) -> bool {
+    /// The next `count` updates of channel `channel_id` meant for
+    /// `user_id` are not pushed (they stay in the channel's history for
+    /// `getChannelDifference`), opening a gap in that channel's pts.
+    pub fn withhold_channel(&self, user_id: i64, channel_id: i64, count: u32) {
         let mut inner = self.lock();
-        let Some(left) = inner.withheld.get_mut(&user_id) else {
+        match count {
+            0 => inner.withheld_channel.remove(&(user_id, channel_id)),
+            n => inner.withheld_channel.insert((user_id, channel_id), n),
+        };
+    }
+
+    /// Whether the next update for `user_id` (of `channel`'s sequence, or
+    /// of the account's with `None`) is to be withheld (counting it).
+    pub fn take_withheld(&self, user_id: i64, channel: Option<i64>) -> bool {
+        let mut inner = self.lock();
+        let left = match channel {
+            None => inner.withheld.get_mut(&user_id),
+            Some(channel) => inner.withheld_channel.get_mut(&(user_id, channel)),
+        };
+        let Some(left) = left else {
             return false;
         };
         *left -= 1;
         if *left == 0 {
-            inner.withheld.remove(&user_id);
+            match channel {
+                None => inner.withheld.remove(&user_id),
+                Some(channel) => inner.withheld_channel.remove(&(user_id, channel)),
+            };
         }
         true
     }
@@ -209,7 +237,7 @@ impl Hub {
         except: Option<ConnId>,
         update: Outgoing,
     ) {
-        if self.take_withheld(user_id) {
+        if self.take_withheld(user_id, update.channel) {
             return;
         }
         let held = {
@@ -304,5 +332,54 @@ impl<'a> Registration<'a> {
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
         self.hub.unregister(self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(channel: Option<i64>, body: u8) -> Outgoing {
+        Outgoing {
+            full: vec![body],
+            users: vec![7],
+            short: None,
+            channel,
+        }
+    }
+
+    /// A connection acting with key 1, and what it is sent.
+    fn connection(hub: &Hub) -> mpsc::UnboundedReceiver<Push> {
+        let (id, rx) = hub.register();
+        hub.set_key(id, 1, 1);
+        rx
+    }
+
+    fn received(rx: &mut mpsc::UnboundedReceiver<Push>) -> Vec<Vec<u8>> {
+        std::iter::from_fn(|| match rx.try_recv() {
+            Ok(Push::Update(body)) => Some(body),
+            _ => None,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn withholding_picks_the_account_or_one_channel() {
+        let hub = Hub::default();
+        let mut rx = connection(&hub);
+        hub.withhold(5, 1);
+        hub.withhold_channel(5, 100, 1);
+        for (channel, body) in [
+            (Some(200), 1),
+            (Some(100), 2),
+            (None, 3),
+            (Some(100), 4),
+            (None, 5),
+        ] {
+            hub.send_user_update(5, vec![1], None, update(channel, body));
+        }
+        // The first update of channel 100 and the first of the account's
+        // own sequence are held back; channel 200 is not touched.
+        assert_eq!(received(&mut rx), [vec![1], vec![4], vec![5]]);
     }
 }

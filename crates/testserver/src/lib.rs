@@ -5,8 +5,9 @@
 //! `paperplane-mtproto` in the server role, and answers API calls the way
 //! Telegram does, over an in-memory world: accounts (people with test
 //! phone numbers, bots with tokens, 2FA passwords), logins per auth key,
-//! private chats with per-user message ids, and each account's update
-//! sequence, pushed to every connected session. Tests start it in-process
+//! private chats with per-user message ids, basic channels and
+//! supergroups with their own message ids and `pts`, and each account's
+//! update sequence, pushed to every connected session. Tests start it in-process
 //! and drive it through [`Control`]; people run the
 //! `paperplane-testserver` binary.
 //!
@@ -37,7 +38,9 @@ pub mod seed;
 mod server;
 pub mod world;
 
-pub use control::{Control, ControlError, SentMessage, StoredMessage, UserInfo};
+pub use control::{
+    ChannelInfo, ChannelPost, Control, ControlError, SentMessage, StoredMessage, UserInfo,
+};
 pub use error::ApiError;
 pub use seed::{UserSeed, WorldFile};
 pub use server::{

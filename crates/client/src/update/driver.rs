@@ -459,17 +459,31 @@ fn incoming(client: &Client, updates: enums::Updates) -> Fed {
     }
 }
 
-/// Feeds what a request's answer says about updates to the engine: any
-/// `Updates` (sending, editing, joining …) and the `affected*` results
-/// (deleting, reading), so the client's own actions never look like gaps.
-pub(crate) fn observe(client: &Client, answer: &[u8]) {
-    let Some(id) = answer
+/// The constructor id a serialized TL object starts with (0 when too
+/// short).
+pub(crate) fn constructor_of(bytes: &[u8]) -> u32 {
+    bytes
         .get(..4)
         .and_then(|b| b.try_into().ok())
-        .map(u32::from_le_bytes)
-    else {
-        return;
-    };
+        .map_or(0, u32::from_le_bytes)
+}
+
+/// Methods whose `messages.affectedMessages` / `messages.affectedHistory`
+/// carry a channel's pts, not the account's: taken for the account's, they
+/// could pass for its next event and make the real one look old.
+const CHANNEL_AFFECTED: [u32; 2] = [
+    functions::channels::DeleteMessages::CONSTRUCTOR_ID,
+    functions::channels::DeleteParticipantHistory::CONSTRUCTOR_ID,
+];
+
+/// Feeds what a request's answer says about updates to the engine: any
+/// `Updates` (sending, editing, creating …), the `Updates` inside
+/// `messages.chatInviteJoinResultOk` (joining) and
+/// `messages.invitedUsers` (inviting), and the `affected*` results of the
+/// account's sequence (deleting, reading), so the client's own actions
+/// never look like gaps. `method` is the request's constructor id.
+pub(crate) fn observe(client: &Client, method: u32, answer: &[u8]) {
+    let id = constructor_of(answer);
     const UPDATES: [u32; 7] = [
         0xe317_af7e, // updatesTooLong
         types::UpdateShortMessage::CONSTRUCTOR_ID,
@@ -479,10 +493,24 @@ pub(crate) fn observe(client: &Client, answer: &[u8]) {
         types::Updates::CONSTRUCTOR_ID,
         types::UpdateShortSentMessage::CONSTRUCTOR_ID,
     ];
+    let channel_pts = CHANNEL_AFFECTED.contains(&method);
     let work = if UPDATES.contains(&id) {
         enums::Updates::from_bytes(answer)
             .ok()
             .map(|u| Work::Result(Box::new(u)))
+    } else if id == types::messages::ChatInviteJoinResultOk::CONSTRUCTOR_ID {
+        match enums::messages::ChatInviteJoinResult::from_bytes(answer) {
+            Ok(enums::messages::ChatInviteJoinResult::Ok(r)) => {
+                Some(Work::Result(Box::new(r.updates)))
+            }
+            _ => None,
+        }
+    } else if id == types::messages::InvitedUsers::CONSTRUCTOR_ID {
+        enums::messages::InvitedUsers::from_bytes(answer)
+            .ok()
+            .map(|enums::messages::InvitedUsers::InvitedUsers(r)| Work::Result(Box::new(r.updates)))
+    } else if channel_pts {
+        None
     } else if id == types::messages::AffectedMessages::CONSTRUCTOR_ID {
         enums::messages::AffectedMessages::from_bytes(answer)
             .ok()

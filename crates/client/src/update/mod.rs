@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 use paperplane_tl::enums;
 use tokio::sync::mpsc;
 
-pub(crate) use driver::{observe, run};
+pub(crate) use driver::{constructor_of, observe, run};
 pub(crate) use message::short_message;
 pub use message::{IncomingMessage, MessageDeletion};
 

@@ -1,9 +1,11 @@
-//! `contacts.*`: finding users by username or phone.
+//! `contacts.*`: finding users (by username or phone) and channels (by
+//! username).
 
 use paperplane_tl::{enums, functions, types};
 
 use super::Context;
 use crate::error::{ApiError, ApiResult};
+use crate::world::channels::view as channel_view;
 use crate::world::users::UserRecord;
 use crate::world::view;
 
@@ -22,8 +24,9 @@ fn plausible_username(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// `contacts.resolveUsername`: `400 USERNAME_INVALID` for a malformed
-/// name, `400 USERNAME_NOT_OCCUPIED` for a free one.
+/// `contacts.resolveUsername`: a user or a public channel; `400
+/// USERNAME_INVALID` for a malformed name, `400 USERNAME_NOT_OCCUPIED` for
+/// a free one.
 pub fn resolve_username(
     ctx: &mut Context<'_>,
     req: functions::contacts::ResolveUsername,
@@ -33,6 +36,14 @@ pub fn resolve_username(
         let name = req.username.strip_prefix('@').unwrap_or(&req.username);
         if !plausible_username(name) {
             return Err(ApiError::bad_request("USERNAME_INVALID"));
+        }
+        if let Some(channel) = state.channels.by_username(name) {
+            return Ok(types::contacts::ResolvedPeer {
+                peer: channel_view::peer(channel.id),
+                chats: vec![channel_view::channel(me, channel)],
+                users: Vec::new(),
+            }
+            .into());
         }
         let user = state
             .users

@@ -1,12 +1,15 @@
-//! `messages.*` for private chats: send, history, get, edit, delete,
-//! dialogs, read.
+//! `messages.*`: send, history, get, edit, delete, dialogs, read in
+//! private chats; send, history and edit in channels too.
 
 use paperplane_tl::{enums, functions, types};
 
-use super::{Context, peers};
+use super::Context;
+use super::peers::{self, PeerRef};
 use crate::error::{ApiError, ApiResult};
+use crate::world::channels::{ChannelMessage, view as channel_view};
+use crate::world::chat::Origin;
 use crate::world::messages::{HistoryQuery, MessageRecord, history_page};
-use crate::world::{State, view};
+use crate::world::{Pushes, State, view};
 
 /// The users a list of messages mentions, as `me` sees them, `me` first.
 fn users_of(state: &State, me: i64, messages: &[&MessageRecord]) -> Vec<enums::User> {
@@ -57,7 +60,12 @@ pub fn send_message(
 ) -> ApiResult<enums::Updates> {
     ctx.shared.world.with(|state, pushes| {
         let origin = ctx.origin(state)?;
-        let to = peers::input_peer_user(state, origin.user_id, &req.peer)?;
+        let to = match peers::input_peer(state, origin.user_id, &req.peer)? {
+            PeerRef::User(to) => to,
+            PeerRef::Channel(channel) => {
+                return send_to_channel(state, pushes, origin, channel, req);
+            }
+        };
         let sent = state.send_message(
             pushes,
             origin,
@@ -81,6 +89,34 @@ pub fn send_message(
     })
 }
 
+/// A message to a channel: `updates` with `updateMessageID` and
+/// `updateNewChannelMessage` (the channel's pts), the channel in `chats`;
+/// every other member's sessions get the latter.
+fn send_to_channel(
+    state: &mut State,
+    pushes: &mut Pushes,
+    origin: Origin,
+    channel: i64,
+    req: functions::messages::SendMessage,
+) -> ApiResult<enums::Updates> {
+    let posted = state.post_channel_message(
+        pushes,
+        origin,
+        channel,
+        &req.message,
+        req.entities,
+        Some(req.random_id),
+    )?;
+    let id_update = types::UpdateMessageId {
+        id: posted.message.id,
+        random_id: req.random_id,
+    }
+    .into();
+    let updates = vec![id_update, posted.update];
+    let me = origin.user_id;
+    Ok(state.channel_updates(me, channel, updates, &[me], origin.now))
+}
+
 /// `messages.getHistory`: newest first, honouring `offset_id`,
 /// `offset_date`, `add_offset`, `limit`, `max_id` and `min_id`.
 pub fn get_history(
@@ -89,12 +125,6 @@ pub fn get_history(
 ) -> ApiResult<enums::messages::Messages> {
     ctx.shared.world.read(|state| {
         let me = ctx.user_id(state)?;
-        let peer = peers::input_peer_user(state, me, &req.peer)?;
-        let chat: Vec<&MessageRecord> = state
-            .mailboxes
-            .get(&me)
-            .map(|mb| mb.chat(peer).collect())
-            .unwrap_or_default();
         let query = HistoryQuery {
             offset_id: req.offset_id,
             offset_date: req.offset_date,
@@ -103,9 +133,52 @@ pub fn get_history(
             max_id: req.max_id,
             min_id: req.min_id,
         };
+        let peer = match peers::input_peer(state, me, &req.peer)? {
+            PeerRef::User(peer) => peer,
+            PeerRef::Channel(channel) => return channel_history(state, me, channel, query),
+        };
+        let chat: Vec<&MessageRecord> = state
+            .mailboxes
+            .get(&me)
+            .map(|mb| mb.chat(peer).collect())
+            .unwrap_or_default();
         let (page, count) = history_page(&chat, query);
         Ok(messages_answer(state, me, &page, Vec::new(), count))
     })
+}
+
+/// A channel's history: `messages.channelMessages` with the channel's
+/// `pts`; `406 CHANNEL_PRIVATE` for a private channel the caller is not
+/// in.
+fn channel_history(
+    state: &State,
+    me: i64,
+    channel_id: i64,
+    query: HistoryQuery,
+) -> ApiResult<enums::messages::Messages> {
+    let channel = state.channel(channel_id)?;
+    channel.check_read(me)?;
+    let all: Vec<&ChannelMessage> = channel.messages().rev().collect();
+    let (page, count) = history_page(&all, query);
+    let mut mentioned = vec![me];
+    mentioned.extend(
+        page.iter()
+            .flat_map(|m| channel_view::mentioned(channel, m)),
+    );
+    Ok(types::messages::ChannelMessages {
+        inexact: false,
+        pts: channel.pts(),
+        count: i32::try_from(count).unwrap_or(i32::MAX),
+        offset_id_offset: None,
+        messages: page
+            .iter()
+            .map(|m| channel_view::message(me, channel, m))
+            .collect(),
+        topics: Vec::new(),
+        chats: vec![channel_view::channel(me, channel)],
+        users: state.users_for(me, &mentioned),
+    }
+    .into())
 }
 
 /// `messages.getMessages`: the caller's messages by id, `messageEmpty`
@@ -153,7 +226,22 @@ pub fn edit_message(
 ) -> ApiResult<enums::Updates> {
     ctx.shared.world.with(|state, pushes| {
         let origin = ctx.origin(state)?;
-        let peer = peers::input_peer_user(state, origin.user_id, &req.peer)?;
+        let me = origin.user_id;
+        let peer = match peers::input_peer(state, me, &req.peer)? {
+            PeerRef::User(peer) => peer,
+            PeerRef::Channel(channel) => {
+                let text = req.message.as_deref();
+                let update = state.edit_channel_message(
+                    pushes,
+                    origin,
+                    channel,
+                    req.id,
+                    text,
+                    req.entities,
+                )?;
+                return Ok(state.channel_updates(me, channel, vec![update], &[me], origin.now));
+            }
+        };
         let update = state.edit_message(
             pushes,
             origin,

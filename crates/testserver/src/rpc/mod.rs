@@ -13,6 +13,7 @@
 
 mod account;
 mod auth;
+mod channels;
 mod contacts;
 mod help;
 mod messages;
@@ -276,6 +277,12 @@ fn route(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
         f::messages::ReadHistory => messages::read_history,
         f::updates::GetState => updates::get_state,
         f::updates::GetDifference => updates::get_difference,
+        f::updates::GetChannelDifference => updates::get_channel_difference,
+        f::channels::CreateChannel => channels::create_channel,
+        f::channels::JoinChannel => channels::join_channel,
+        f::channels::LeaveChannel => channels::leave_channel,
+        f::channels::GetChannels => channels::get_channels,
+        f::channels::DeleteMessages => channels::delete_messages,
     }
 }
 

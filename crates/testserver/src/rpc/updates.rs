@@ -1,10 +1,12 @@
-//! `updates.*`: the account's update state and what it missed.
+//! `updates.*`: the account's update state and what it missed, and what
+//! it missed in a channel.
 
 use paperplane_tl::{Deserializable, enums, functions, types};
 
-use super::Context;
+use super::{Context, peers};
 use crate::error::ApiResult;
 use crate::world::State;
+use crate::world::channels::difference::DifferenceQuery;
 use crate::world::messages::MessageRecord;
 use crate::world::updates::{EventKind, UpdateLog};
 
@@ -135,5 +137,25 @@ pub fn get_difference(
                 state: current_state(state, me, now),
             },
         ))
+    })
+}
+
+/// `updates.getChannelDifference`: the channel's events after `pts`, at
+/// most `limit` of them, or `channelDifferenceTooLong`; the limits are
+/// those of [`crate::world::channels::difference`].
+pub fn get_channel_difference(
+    ctx: &mut Context<'_>,
+    req: functions::updates::GetChannelDifference,
+) -> ApiResult<enums::updates::ChannelDifference> {
+    ctx.shared.world.read(|state| {
+        let me = ctx.user_id(state)?;
+        let channel_id = peers::input_channel(state, &req.channel)?;
+        state.channel_difference(DifferenceQuery {
+            viewer: me,
+            bot: state.users.get(me).is_some_and(|u| u.bot),
+            channel_id,
+            pts: req.pts,
+            limit: req.limit,
+        })
     })
 }

@@ -33,7 +33,7 @@ pub struct Origin {
     pub now: i32,
 }
 
-fn check_text(text: &str) -> ApiResult<()> {
+pub(super) fn check_text(text: &str) -> ApiResult<()> {
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("MESSAGE_EMPTY"));
     }
@@ -43,7 +43,7 @@ fn check_text(text: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn entity_bytes(entities: Option<Vec<enums::MessageEntity>>) -> Option<Vec<u8>> {
+pub(super) fn entity_bytes(entities: Option<Vec<enums::MessageEntity>>) -> Option<Vec<u8>> {
     entities.filter(|e| !e.is_empty()).map(|e| e.to_bytes())
 }
 

@@ -191,27 +191,50 @@ pub struct HistoryQuery {
     pub min_id: i32,
 }
 
+/// What a history page needs of a message: its id and date.
+pub trait Dated {
+    /// The message id.
+    fn id(&self) -> i32;
+    /// When it was sent.
+    fn date(&self) -> i32;
+}
+
+impl Dated for MessageRecord {
+    fn id(&self) -> i32 {
+        self.id
+    }
+    fn date(&self) -> i32 {
+        self.date
+    }
+}
+
+impl Dated for super::channels::ChannelMessage {
+    fn id(&self) -> i32 {
+        self.id
+    }
+    fn date(&self) -> i32 {
+        self.date
+    }
+}
+
 /// Picks a page of `chat` (newest first) the way Telegram does; returns
 /// the page and how many messages the chat has.
-pub fn history_page<'a>(
-    chat: &[&'a MessageRecord],
-    query: HistoryQuery,
-) -> (Vec<&'a MessageRecord>, usize) {
-    let filtered: Vec<&MessageRecord> = chat
+pub fn history_page<'a, M: Dated>(chat: &[&'a M], query: HistoryQuery) -> (Vec<&'a M>, usize) {
+    let filtered: Vec<&M> = chat
         .iter()
         .copied()
-        .filter(|m| query.max_id <= 0 || m.id < query.max_id)
-        .filter(|m| query.min_id <= 0 || m.id > query.min_id)
+        .filter(|m| query.max_id <= 0 || m.id() < query.max_id)
+        .filter(|m| query.min_id <= 0 || m.id() > query.min_id)
         .collect();
     let start = if query.offset_id > 0 {
         filtered
             .iter()
-            .position(|m| m.id < query.offset_id)
+            .position(|m| m.id() < query.offset_id)
             .unwrap_or(filtered.len())
     } else if query.offset_date > 0 {
         filtered
             .iter()
-            .position(|m| m.date < query.offset_date)
+            .position(|m| m.date() < query.offset_date)
             .unwrap_or(filtered.len())
     } else {
         0

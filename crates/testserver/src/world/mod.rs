@@ -1,5 +1,6 @@
-//! The server's world: accounts, who is logged in where, private chats and
-//! each account's update sequence, behind one lock.
+//! The server's world: accounts, who is logged in where, private chats,
+//! channels, and each account's (and channel's) update sequence, behind
+//! one lock.
 //!
 //! Every change runs in [`World::with`], which hands the state and a
 //! [`Pushes`] list to fill; the updates are sent to the connections
@@ -7,6 +8,7 @@
 //! them in `pts` order.
 
 pub mod auth;
+pub mod channels;
 pub mod chat;
 pub mod messages;
 pub mod password;
@@ -26,6 +28,7 @@ use tokio::sync::watch;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::{ConnId, Hub, Outgoing};
 use auth::{Authorization, Logins};
+use channels::Channels;
 use messages::Mailbox;
 use password::{PasswordRecord, SrpLogin};
 use updates::UpdateLog;
@@ -50,6 +53,10 @@ pub struct State {
     pub mailboxes: BTreeMap<i64, Mailbox>,
     /// Each account's update sequence.
     pub logs: BTreeMap<i64, UpdateLog>,
+    /// Channels and supergroups (absent from worlds saved before they
+    /// existed).
+    #[serde(default)]
+    pub channels: Channels,
     /// Logged-in keys, by auth_key_id.
     pub authorizations: BTreeMap<i64, Authorization>,
     /// Logins in progress.
@@ -87,7 +94,8 @@ pub struct Pushes {
     items: Vec<(Target, Outgoing)>,
 }
 
-/// The ids of the users an `Updates` carries.
+/// The ids of the users an `Updates` carries (the hub remembers which a
+/// connection was sent).
 fn carried_users(updates: &enums::Updates) -> Vec<i64> {
     let users = match updates {
         enums::Updates::Updates(u) => &u.users,
@@ -108,6 +116,7 @@ fn outgoing(updates: &enums::Updates) -> Outgoing {
         full: updates.to_bytes(),
         users: carried_users(updates),
         short: None,
+        channel: None,
     }
 }
 
@@ -132,6 +141,22 @@ impl Pushes {
     ) {
         let mut item = outgoing(full);
         item.short = Some((peer, short.to_bytes()));
+        self.items.push((Target::User { user_id, except }, item));
+    }
+
+    /// Pushes an update of channel `channel_id`'s sequence to every
+    /// session of `user_id` except `except`: always in full (with the
+    /// channel in `chats`), and subject to the faults aimed at that
+    /// channel rather than the account's.
+    pub fn channel_to_user(
+        &mut self,
+        user_id: i64,
+        except: Option<ConnId>,
+        channel_id: i64,
+        updates: &enums::Updates,
+    ) {
+        let mut item = outgoing(updates);
+        item.channel = Some(channel_id);
         self.items.push((Target::User { user_id, except }, item));
     }
 
@@ -240,14 +265,14 @@ impl State {
         Ok(user)
     }
 
-    fn check_username(&self, username: Option<&str>) -> ApiResult<()> {
+    pub(crate) fn check_username(&self, username: Option<&str>) -> ApiResult<()> {
         let Some(name) = username.map(|u| u.trim_start_matches('@')) else {
             return Ok(());
         };
         if !valid_username(name) {
             return Err(ApiError::bad_request("USERNAME_INVALID"));
         }
-        if self.users.by_username(name).is_some() {
+        if self.users.by_username(name).is_some() || self.channels.by_username(name).is_some() {
             return Err(ApiError::bad_request("USERNAME_OCCUPIED"));
         }
         Ok(())

@@ -1,5 +1,7 @@
-//! One user's common update sequence: `pts` and the log of events behind
-//! it, from which `updates.getDifference` is answered.
+//! An update sequence: `pts` and the log of events behind it. Each
+//! account has one (its common sequence, from which `updates.getDifference`
+//! is answered) and so does each channel (`updates.getChannelDifference`),
+//! with events of its own kind.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,34 +17,43 @@ pub enum EventKind {
 
 /// One event of the sequence.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PtsEvent {
+pub struct PtsEvent<K = EventKind> {
     /// `pts` after the event.
     pub pts: i32,
     /// How many pts it took.
     pub pts_count: i32,
     /// What happened.
-    pub kind: EventKind,
+    pub kind: K,
 }
 
-/// The sequence.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct UpdateLog {
+/// The sequence, of events of kind `K`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UpdateLog<K = EventKind> {
     pts: i32,
-    events: Vec<PtsEvent>,
+    events: Vec<PtsEvent<K>>,
+}
+
+impl<K> Default for UpdateLog<K> {
+    fn default() -> Self {
+        Self {
+            pts: 0,
+            events: Vec::new(),
+        }
+    }
 }
 
 /// A fresh account's `pts`: Telegram's start at 1, and clients treat 0 as
 /// "no state".
 const FIRST_PTS: i32 = 1;
 
-impl UpdateLog {
+impl<K> UpdateLog<K> {
     /// The current `pts`.
     pub fn pts(&self) -> i32 {
         self.pts.max(FIRST_PTS)
     }
 
     /// Records an event taking `pts_count` pts; returns the new `pts`.
-    pub fn record(&mut self, pts_count: i32, kind: impl FnOnce(i32) -> EventKind) -> i32 {
+    pub fn record(&mut self, pts_count: i32, kind: impl FnOnce(i32) -> K) -> i32 {
         let pts = self.pts() + pts_count;
         self.pts = pts;
         self.events.push(PtsEvent {
@@ -54,7 +65,7 @@ impl UpdateLog {
     }
 
     /// The events after `pts`, oldest first.
-    pub fn since(&self, pts: i32) -> &[PtsEvent] {
+    pub fn since(&self, pts: i32) -> &[PtsEvent<K>] {
         let start = self.events.partition_point(|e| e.pts <= pts);
         self.events.get(start..).unwrap_or_default()
     }
