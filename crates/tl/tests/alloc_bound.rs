@@ -248,7 +248,7 @@ fn random_and_truncated_input_stays_within_the_bound() {
     // Two hundred short messages with text and entities, cut at many points.
     let messages: Vec<enums::Updates> = (0..200)
         .map(|i| {
-            enums::Updates::UpdateShortMessage(types::UpdateShortMessage {
+            enums::Updates::UpdateShortMessage(Box::new(types::UpdateShortMessage {
                 id: i,
                 user_id: 42,
                 date: 1_700_000_000 + i,
@@ -258,7 +258,7 @@ fn random_and_truncated_input_stays_within_the_bound() {
                     length: 5,
                 })]),
                 ..Default::default()
-            })
+            }))
         })
         .collect();
     let page = messages.to_bytes();

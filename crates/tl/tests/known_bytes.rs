@@ -340,7 +340,7 @@ fn fields_sharing_a_flag_bit_always_encode_readably() {
 fn to_bytes_allocates_the_encoding_once() {
     let text = |n: usize| "ok, see https://example.org ".repeat(n);
     let values: Vec<Box<dyn Serializable>> = vec![
-        Box::new(enums::Updates::UpdateShortMessage(
+        Box::new(enums::Updates::UpdateShortMessage(Box::new(
             types::UpdateShortMessage {
                 id: 7,
                 user_id: 42,
@@ -352,7 +352,7 @@ fn to_bytes_allocates_the_encoding_once() {
                 })]),
                 ..Default::default()
             },
-        )),
+        ))),
         Box::new(functions::messages::GetHistory {
             peer: enums::InputPeer::User(types::InputPeerUser {
                 user_id: 1,

@@ -114,7 +114,7 @@ pub fn get_difference(
             let mut intermediate = current_state(state, me, now);
             let enums::updates::State::State(s) = &mut intermediate;
             s.pts = last_pts;
-            return Ok(enums::updates::Difference::Slice(
+            return Ok(enums::updates::Difference::Slice(Box::new(
                 types::updates::DifferenceSlice {
                     new_messages,
                     new_encrypted_messages: Vec::new(),
@@ -123,9 +123,9 @@ pub fn get_difference(
                     users,
                     intermediate_state: intermediate,
                 },
-            ));
+            )));
         }
-        Ok(enums::updates::Difference::Difference(
+        Ok(enums::updates::Difference::Difference(Box::new(
             types::updates::Difference {
                 new_messages,
                 new_encrypted_messages: Vec::new(),
@@ -134,6 +134,6 @@ pub fn get_difference(
                 users,
                 state: current_state(state, me, now),
             },
-        ))
+        )))
     })
 }
