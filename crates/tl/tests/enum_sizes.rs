@@ -70,11 +70,11 @@ fn large_constructors_are_boxed_and_convert_from_their_struct() {
         ..Default::default()
     }
     .into();
-    let enums::User::User(boxed) = &user else {
+    assert_eq!(types::User::try_from(user.clone()).map(|u| u.id), Ok(7));
+    let enums::User::User(boxed) = user else {
         panic!("not a user: {user:?}");
     };
     // A `Box<types::User>`: field access goes through it.
-    let _: &Box<types::User> = boxed;
+    let boxed: Box<types::User> = boxed;
     assert_eq!(boxed.id, 7);
-    assert_eq!(types::User::try_from(user).map(|u| u.id), Ok(7));
 }
