@@ -416,9 +416,27 @@ pub fn updates() -> enums::Updates {
 
 #[cfg(test)]
 mod tests {
-    use paperplane_tl::{Deserializable, Serializable};
+    use paperplane_tl::deserialize::BUDGET_PER_INPUT_BYTE;
+    use paperplane_tl::{Cursor, Deserializable, Serializable};
 
     use super::*;
+
+    /// Heap bytes a decode of `bytes` as `T` charges per input byte.
+    fn charged_per_byte<T: Deserializable>(bytes: &[u8]) -> f64 {
+        let mut cur = Cursor::new(bytes);
+        let before = cur.budget();
+        T::deserialize(&mut cur).unwrap();
+        (before - cur.budget()) as f64 / bytes.len() as f64
+    }
+
+    #[test]
+    fn samples_decode_well_within_the_budget() {
+        let page = charged_per_byte::<enums::messages::Messages>(&messages_slice().to_bytes());
+        let push = charged_per_byte::<enums::Updates>(&updates().to_bytes());
+        println!("charged per input byte: history page {page:.1}, updates {push:.1}");
+        let half = BUDGET_PER_INPUT_BYTE as f64 / 2.0;
+        assert!(page < half && push < half, "{page}, {push}");
+    }
 
     #[test]
     fn samples_round_trip_and_are_realistically_sized() {

@@ -36,7 +36,6 @@ pub(crate) struct Model<'a> {
     /// them counts nesting depth.
     recursive: HashSet<String>,
     /// Estimated layout of each enum, in the order of `enums`.
-    #[cfg_attr(not(test), allow(dead_code))]
     enum_layouts: Vec<Layout>,
 }
 
@@ -336,6 +335,115 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The constructor (or, with `functions`, method) whose smallest
+    /// encoding makes decoding charge the most heap per input byte: its
+    /// enum's width (as a vector element, or the box `deserialize_any`
+    /// returns) and its own box, plus the boxes of the smallest values of
+    /// its required fields, against the bytes of all of them.
+    ///
+    /// Other vector elements are far lighter: strings and byte strings are
+    /// 24 bytes for at least 4 on the wire, nested vectors 24 for 8.
+    pub fn densest(&self, functions: bool) -> Density {
+        // Each enum's smallest encoding: (bytes, heap charged besides the
+        // enum's own width). Shortest paths: they settle within n passes.
+        let mut smallest = vec![(usize::MAX, 0); self.enums.len()];
+        for _ in 0..=self.enums.len() {
+            let next: Vec<(usize, usize)> = self
+                .enums
+                .iter()
+                .map(|(ty, ctors)| {
+                    ctors
+                        .iter()
+                        .map(|c| self.smallest_encoding(ty, c, &smallest, 0))
+                        .min_by_key(|&(wire, _)| wire)
+                        .unwrap_or((usize::MAX, 0))
+                })
+                .collect();
+            if next == smallest {
+                break;
+            }
+            smallest = next;
+        }
+        let mut densest = Density {
+            name: String::new(),
+            heap: 0,
+            wire: 1,
+        };
+        let mut consider = |name: String, heap: usize, wire: usize| {
+            if wire > 0 && heap.saturating_mul(densest.wire) > densest.heap.saturating_mul(wire) {
+                densest = Density { name, heap, wire };
+            }
+        };
+        for (i, (ty, ctors)) in self.enums.iter().enumerate() {
+            for c in ctors {
+                let (wire, heap) = self.smallest_encoding(ty, c, &smallest, 0);
+                consider(c.full_name(), self.enum_layouts[i].size + heap, wire);
+            }
+        }
+        if functions {
+            for f in self.functions.iter().filter(|f| f.generics.is_empty()) {
+                let (wire, heap) = self.smallest_encoding("", f, &smallest, 0);
+                let boxed = self.struct_layout(f, &self.enum_layouts, 0).size;
+                consider(f.full_name(), boxed + heap, wire);
+            }
+        }
+        densest
+    }
+
+    /// Bytes and heap charged (besides the enum's width) of the smallest
+    /// encoding of constructor `c` of enum `ty`, its id included.
+    fn smallest_encoding(
+        &self,
+        ty: &str,
+        c: &Definition,
+        smallest: &[(usize, usize)],
+        depth: u32,
+    ) -> (usize, usize) {
+        let mut wire = 4usize;
+        let mut heap = if self.boxed_variants.contains(&(ty.to_owned(), c.id)) {
+            self.struct_layout(c, &self.enum_layouts, 0).size
+        } else {
+            0
+        };
+        for p in c.params() {
+            let (w, h) = match &p.kind {
+                ParameterKind::Flags => (4, 0),
+                ParameterKind::Field { ty, flag: None } => self.smallest_value(ty, smallest, depth),
+                _ => (0, 0),
+            };
+            wire = wire.saturating_add(w);
+            heap += h;
+        }
+        (wire, heap)
+    }
+
+    /// Bytes and heap charged of the smallest value of a field type.
+    fn smallest_value(&self, ty: &Type, smallest: &[(usize, usize)], depth: u32) -> (usize, usize) {
+        if ty.namespace.is_empty() && !ty.generic_ref {
+            match ty.name.as_str() {
+                "long" | "double" => return (8, 0),
+                "int128" => return (16, 0),
+                "int256" => return (32, 0),
+                // Id and count.
+                "Vector" => return (8, 0),
+                "true" => return (0, 0),
+                "#" | "int" | "string" | "bytes" | "Bool" | "vector" => return (4, 0),
+                _ => {}
+            }
+        }
+        let full = ty.full_name();
+        if ty.bare {
+            if let Some(c) = self.constructor_by_name.get(&full).filter(|_| depth < 32) {
+                let (wire, heap) = self.smallest_encoding("", c, smallest, depth + 1);
+                return (wire.saturating_sub(4), heap);
+            }
+        } else if let Some(&i) = self.enum_index.get(&full) {
+            return smallest[i];
+        }
+        // A generic value (`!X`): at least a constructor id.
+        (4, 0)
+    }
+
     /// The estimated width in bytes of the enum for boxed type `ty`.
     #[cfg(test)]
     pub fn enum_width(&self, ty: &str) -> Option<usize> {
@@ -367,6 +475,18 @@ pub(crate) fn path(module: &str, namespace: &[String], name: &str) -> String {
     }
     s.push_str(&pascal_case(name));
     s
+}
+
+/// A constructor's heap charged per byte on the wire (see
+/// [`Model::densest`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Density {
+    /// Its TL name.
+    pub name: String,
+    /// Heap bytes charged.
+    pub heap: usize,
+    /// Bytes on the wire.
+    pub wire: usize,
 }
 
 /// An estimate of a generated type's size, alignment and whether it has a
@@ -524,6 +644,32 @@ mod tests {
         let model = Model::new(&defs, usize::MAX).unwrap();
         assert!(!model.is_boxed(def("wide")));
         assert_eq!(model.enum_width("Holder"), Some(104));
+    }
+
+    #[test]
+    fn the_densest_constructor_is_the_most_heap_per_byte() {
+        let defs = parse(PEERS);
+        let model = Model::new(&defs, 128).unwrap();
+        // A 24-byte `InputPeer` for its four-byte id.
+        let expected = Density {
+            name: "inputPeerEmpty".into(),
+            heap: 24,
+            wire: 4,
+        };
+        assert_eq!(model.densest(false), expected);
+
+        // A boxed constructor with only a flag word on the wire: its enum (a
+        // pointer and a tag, 16 bytes) and its 48-byte box, for 8 bytes.
+        let schema = format!(
+            "{PEERS}sparse flags:# a:flags.0?long b:flags.1?long c:flags.2?long = Sparse;\n\
+             other x:int = Sparse;\n\
+             holder p:InputPeer s:Sparse = Holder;\n"
+        );
+        let defs = parse(&schema);
+        let model = Model::new(&defs, 24).unwrap();
+        let density = model.densest(false);
+        assert_eq!((density.heap, density.wire), (16 + 48, 8), "{density:?}");
+        assert_eq!(density.name, "sparse");
     }
 
     #[test]

@@ -162,8 +162,8 @@ fn vector_longer_than_the_input_is_refused_before_allocating() {
     assert_eq!(err.offset, 4);
 }
 
-/// `Vector<Update>` of `n` `updateConfig#a229dd06` (four bytes each, over
-/// 5 KiB each in memory).
+/// `Vector<Update>` of `n` `updateConfig#a229dd06` (four bytes each, 104
+/// bytes each in memory).
 fn update_configs(n: u32) -> Vec<u8> {
     let mut bytes = 0x1cb5c415_u32.to_le_bytes().to_vec();
     bytes.extend(n.to_le_bytes());
