@@ -46,7 +46,7 @@ fn photo(i: usize) -> enums::Photo {
             sizes: vec![9_000, 30_000, 61_000, 98_000],
         }),
     ];
-    enums::Photo::Photo(types::Photo {
+    enums::Photo::Photo(Box::new(types::Photo {
         has_stickers: false,
         id: 5_000_000_000 + i as i64,
         access_hash: -7_123_456_789 * i as i64,
@@ -55,11 +55,11 @@ fn photo(i: usize) -> enums::Photo {
         sizes,
         video_sizes: None,
         dc_id: 2,
-    })
+    }))
 }
 
 fn document(i: usize) -> enums::Document {
-    enums::Document::Document(types::Document {
+    enums::Document::Document(Box::new(types::Document {
         id: 6_000_000_000 + i as i64,
         access_hash: 99 * i as i64,
         file_reference: vec![3; 29],
@@ -90,7 +90,7 @@ fn document(i: usize) -> enums::Document {
                 file_name: format!("clip_{i}.mp4"),
             }),
         ],
-    })
+    }))
 }
 
 fn entities(len: usize) -> Vec<enums::MessageEntity> {
@@ -136,7 +136,7 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
         })),
         _ => None,
     };
-    enums::Message::Message(types::Message {
+    enums::Message::Message(Box::new(types::Message {
         out: i.is_multiple_of(5),
         mentioned: false,
         media_unread: false,
@@ -163,7 +163,7 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
         via_business_bot_id: None,
         guestchat_via_from: None,
         reply_to: i.is_multiple_of(3).then(|| {
-            enums::MessageReplyHeader::MessageReplyHeader(types::MessageReplyHeader {
+            enums::MessageReplyHeader::MessageReplyHeader(Box::new(types::MessageReplyHeader {
                 reply_to_scheduled: false,
                 forum_topic: false,
                 quote: false,
@@ -178,7 +178,7 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
                 quote_offset: None,
                 todo_item_id: None,
                 poll_option: None,
-            })
+            }))
         }),
         date: 1_700_000_000 + i as i32 * 60,
         entities: Some(entities(text.len())),
@@ -218,11 +218,11 @@ fn message(i: usize, peer: enums::Peer) -> enums::Message {
         schedule_repeat_period: None,
         summary_from_language: None,
         rich_message: None,
-    })
+    }))
 }
 
 fn user(i: usize) -> enums::User {
-    enums::User::User(types::User {
+    enums::User::User(Box::new(types::User {
         is_self: false,
         contact: i.is_multiple_of(2),
         mutual_contact: false,
@@ -287,11 +287,11 @@ fn user(i: usize) -> enums::User {
         bot_verification_icon: None,
         send_paid_messages_stars: None,
         linked_community_id: None,
-    })
+    }))
 }
 
 fn channel(id: i64) -> enums::Chat {
-    enums::Chat::Channel(types::Channel {
+    enums::Chat::Channel(Box::new(types::Channel {
         creator: false,
         left: false,
         broadcast: false,
@@ -347,7 +347,7 @@ fn channel(id: i64) -> enums::Chat {
         send_paid_messages_stars: None,
         linked_monoforum_id: None,
         linked_community_id: None,
-    })
+    }))
 }
 
 const CHANNEL: i64 = 1_234_567_890;
@@ -358,7 +358,7 @@ pub fn messages_slice() -> enums::messages::Messages {
     let peer = enums::Peer::Channel(types::PeerChannel {
         channel_id: CHANNEL,
     });
-    enums::messages::Messages::ChannelMessages(types::messages::ChannelMessages {
+    enums::messages::Messages::ChannelMessages(Box::new(types::messages::ChannelMessages {
         inexact: false,
         pts: 100_500,
         count: 25_000,
@@ -367,7 +367,7 @@ pub fn messages_slice() -> enums::messages::Messages {
         topics: vec![],
         chats: vec![channel(CHANNEL)],
         users: (0..10).map(user).collect(),
-    })
+    }))
 }
 
 /// An `updates` container with 50 updates of several kinds, their users and
@@ -416,9 +416,27 @@ pub fn updates() -> enums::Updates {
 
 #[cfg(test)]
 mod tests {
-    use paperplane_tl::{Deserializable, Serializable};
+    use paperplane_tl::deserialize::BUDGET_PER_INPUT_BYTE;
+    use paperplane_tl::{Cursor, Deserializable, Serializable};
 
     use super::*;
+
+    /// Heap bytes a decode of `bytes` as `T` charges per input byte.
+    fn charged_per_byte<T: Deserializable>(bytes: &[u8]) -> f64 {
+        let mut cur = Cursor::new(bytes);
+        let before = cur.budget();
+        T::deserialize(&mut cur).unwrap();
+        (before - cur.budget()) as f64 / bytes.len() as f64
+    }
+
+    #[test]
+    fn samples_decode_well_within_the_budget() {
+        let page = charged_per_byte::<enums::messages::Messages>(&messages_slice().to_bytes());
+        let push = charged_per_byte::<enums::Updates>(&updates().to_bytes());
+        println!("charged per input byte: history page {page:.1}, updates {push:.1}");
+        let half = BUDGET_PER_INPUT_BYTE as f64 / 2.0;
+        assert!(page < half && push < half, "{page}, {push}");
+    }
 
     #[test]
     fn samples_round_trip_and_are_realistically_sized() {

@@ -44,6 +44,7 @@ fn main() {
         impl_serde: feature("IMPL_SERDE"),
         name_for_id: feature("NAME_FOR_ID"),
         deserializable_functions: feature("DESERIALIZABLE_FUNCTIONS"),
+        ..Config::default()
     };
     let code = generate(&definitions, &config).unwrap_or_else(|e| panic!("{e}"));
 

@@ -175,7 +175,7 @@ fuzz_target!(|data: &[u8]| {
             let Some(res) = start(&mut server) else {
                 return;
             };
-            let inner = enums::PQInnerData::Dc(types::PQInnerDataDc {
+            let inner = enums::PQInnerData::Dc(Box::new(types::PQInnerDataDc {
                 pq: res.pq.clone(),
                 p: res.p.clone(),
                 q: res.q.clone(),
@@ -183,7 +183,7 @@ fuzz_target!(|data: &[u8]| {
                 server_nonce: res.server_nonce,
                 new_nonce: NEW_NONCE,
                 dc: 2,
-            });
+            }));
             let encrypted = rsa_pad(&inner.to_bytes(), &mut client_rng);
             if server.handle(&req_dh_params(&res, encrypted)).is_none() {
                 return;

@@ -14,13 +14,14 @@
 //! size `to_bytes`' buffer: `grow/paperplane` (from empty, as `to_bytes`
 //! did before it was sized) and `exact/paperplane` (measuring every
 //! element). On a `messages.sendMessage` request: `request/{to_bytes,grow}`.
+//! With `PAYLOAD=updates` the page is replaced by the `updates` container
+//! of `paperplane_benches::updates`.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use paperplane_benches::messages_slice;
-use paperplane_tl::enums::messages::Messages;
-use paperplane_tl::{Serializable, enums, functions, types};
+use paperplane_benches::{messages_slice, updates};
+use paperplane_tl::{Deserializable, Serializable, enums, functions, types};
 
 /// A `messages.sendMessage` as a client sends it.
 fn request() -> functions::messages::SendMessage {
@@ -72,14 +73,34 @@ fn main() -> ExitCode {
     } else {
         1
     };
+    if std::env::var("PAYLOAD").is_ok_and(|p| p == "updates") {
+        run::<enums::Updates, grammers_tl_types::enums::Updates>(
+            &op,
+            iterations,
+            rounds,
+            updates().to_bytes(),
+        )
+    } else {
+        run::<enums::messages::Messages, grammers_tl_types::enums::messages::Messages>(
+            &op,
+            iterations,
+            rounds,
+            messages_slice().to_bytes(),
+        )
+    }
+}
 
-    let bytes = messages_slice().to_bytes();
-    let Ok(ours) = <Messages as paperplane_tl::Deserializable>::from_bytes(&bytes) else {
+/// Runs `op` `iterations` times per round on `bytes` decoded as `P` (ours)
+/// and `G` (grammers'), and prints the best round's time per iteration.
+fn run<P, G>(op: &str, iterations: u32, rounds: u32, bytes: Vec<u8>) -> ExitCode
+where
+    P: Deserializable + Serializable,
+    G: grammers_tl_types::Deserializable + grammers_tl_types::Serializable,
+{
+    let Ok(ours) = P::from_bytes(&bytes) else {
         return ExitCode::FAILURE;
     };
-    let Ok(theirs) =
-        <grammers_tl_types::enums::messages::Messages as grammers_tl_types::Deserializable>::from_bytes(&bytes)
-    else {
+    let Ok(theirs) = G::from_bytes(&bytes) else {
         return ExitCode::FAILURE;
     };
     let request = request();
@@ -88,16 +109,13 @@ fn main() -> ExitCode {
     for _ in 0..rounds {
         let start = std::time::Instant::now();
         for _ in 0..iterations {
-            match op.as_str() {
+            match op {
                 "none" => {}
                 "decode/paperplane" => {
-                    black_box(
-                        <Messages as paperplane_tl::Deserializable>::from_bytes(black_box(&bytes))
-                            .is_ok(),
-                    );
+                    black_box(P::from_bytes(black_box(&bytes)).is_ok());
                 }
                 "decode/grammers" => {
-                    black_box(<grammers_tl_types::enums::messages::Messages as grammers_tl_types::Deserializable>::from_bytes(black_box(&bytes)).is_ok());
+                    black_box(G::from_bytes(black_box(&bytes)).is_ok());
                 }
                 "encode/paperplane" => {
                     buf.clear();

@@ -172,7 +172,7 @@ impl Client {
         match users.into_iter().next() {
             Some(enums::User::User(me)) => {
                 self.inner.store.lock().set_user(me.id, me.bot);
-                Ok(me)
+                Ok(*me)
             }
             _ => Err(InvocationError::Invalid(
                 "users.getUsers returned no user".into(),
@@ -238,7 +238,7 @@ impl Client {
                 let enums::account::Password::Password(password) =
                     self.invoke(&functions::account::GetPassword {}).await?;
                 Err(SignInError::PasswordRequired(Box::new(PasswordToken {
-                    password,
+                    password: *password,
                 })))
             }
             Err(e) if e.is("PHONE_CODE_INVALID") || e.is("PHONE_CODE_EMPTY") => {
@@ -358,7 +358,7 @@ impl Client {
                 token: token.to_vec(),
             })
             .await?;
-        Ok(auth)
+        Ok(*auth)
     }
 
     /// Logs out: the server forgets this login, and so does the session.
@@ -394,9 +394,7 @@ impl Client {
         if let Err(e) = self.save_session().await {
             tracing::warn!("could not save the session after signing in: {e}");
         }
-        Ok(User {
-            raw: Box::new(user),
-        })
+        Ok(User { raw: user })
     }
 }
 

@@ -137,10 +137,11 @@ impl Client {
             allow_paid_floodskip: false,
             peer: input_peer,
             reply_to: message.reply_to.map(|id| {
-                enums::InputReplyTo::Message(types::InputReplyToMessage {
+                types::InputReplyToMessage {
                     reply_to_msg_id: id,
                     ..Default::default()
-                })
+                }
+                .into()
             }),
             message: message.text.clone(),
             random_id,
@@ -179,10 +180,11 @@ impl Client {
                 .self_id()
                 .map(|user_id| enums::Peer::User(types::PeerUser { user_id }));
             let reply_to = input.reply_to.map(|id| {
-                enums::MessageReplyHeader::MessageReplyHeader(types::MessageReplyHeader {
+                types::MessageReplyHeader {
                     reply_to_msg_id: Some(id),
                     ..Default::default()
-                })
+                }
+                .into()
             });
             return Ok(crate::update::short_message(
                 u.id,

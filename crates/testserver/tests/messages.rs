@@ -58,7 +58,7 @@ fn ids(messages: &enums::messages::Messages) -> Vec<i32> {
 
 fn sent(updates: enums::Updates) -> types::UpdateShortSentMessage {
     match updates {
-        enums::Updates::UpdateShortSentMessage(s) => s,
+        enums::Updates::UpdateShortSentMessage(s) => *s,
         other => panic!("expected updateShortSentMessage, got {other:?}"),
     }
 }

@@ -20,6 +20,16 @@ pub(crate) fn emit(model: &Model<'_>, config: &Config) -> Result<String, GenErro
          pub const LAYER: i32 = {};\n",
         config.layer
     );
+    let densest = model.densest(config.deserialize_any && config.deserializable_functions);
+    let _ = writeln!(
+        out,
+        "/// The constructor whose smallest encoding asks decoding for the most\n\
+         /// heap per input byte, with that heap and those bytes: the decoding\n\
+         /// budget must cover it, or valid input would be refused.\n\
+         #[cfg(test)]\n\
+         pub(crate) const DENSEST: (&str, usize, usize) = ({:?}, {}, {});\n",
+        densest.name, densest.heap, densest.wire
+    );
 
     let mut types = Namespaced::new();
     for def in &model.constructors {
@@ -793,14 +803,15 @@ fn emit_deserialize_any(out: &mut String, model: &Model<'_>, config: &Config) {
          Ok(match id {\n",
     );
     if !model.natives.is_empty() {
-        out.push_str("        crate::serialize::BOOL_TRUE | crate::serialize::BOOL_FALSE => Box::new(bool::deserialize(cur)?),\n");
+        out.push_str("        crate::serialize::BOOL_TRUE | crate::serialize::BOOL_FALSE => <Box<bool>>::deserialize(cur)?,\n");
     }
+    // Through `Box<T>`'s impl, which charges the box to the budget.
     for (_, ctors) in &model.enums {
         let ids: Vec<String> = ctors.iter().map(|c| format!("{:#010x}", c.id)).collect();
         let ty = &ctors[0].ty;
         let _ = writeln!(
             out,
-            "        {} => Box::new({}::deserialize(cur)?),",
+            "        {} => <Box<{}>>::deserialize(cur)?,",
             ids.join(" | "),
             path("enums", &ty.namespace, &ty.name)
         );
@@ -809,7 +820,7 @@ fn emit_deserialize_any(out: &mut String, model: &Model<'_>, config: &Config) {
         for def in model.functions.iter().filter(|d| d.generics.is_empty()) {
             let _ = writeln!(
                 out,
-                "        {:#010x} => Box::new({}::deserialize(cur)?),",
+                "        {:#010x} => <Box<{}>>::deserialize(cur)?,",
                 def.id,
                 path("functions", &def.namespace, &def.name)
             );

@@ -162,8 +162,8 @@ fn vector_longer_than_the_input_is_refused_before_allocating() {
     assert_eq!(err.offset, 4);
 }
 
-/// `Vector<Update>` of `n` `updateConfig#a229dd06` (four bytes each, over
-/// 5 KiB each in memory).
+/// `Vector<Update>` of `n` `updateConfig#a229dd06` (four bytes each, 104
+/// bytes each in memory).
 fn update_configs(n: u32) -> Vec<u8> {
     let mut bytes = 0x1cb5c415_u32.to_le_bytes().to_vec();
     bytes.extend(n.to_le_bytes());
@@ -340,7 +340,7 @@ fn fields_sharing_a_flag_bit_always_encode_readably() {
 fn to_bytes_allocates_the_encoding_once() {
     let text = |n: usize| "ok, see https://example.org ".repeat(n);
     let values: Vec<Box<dyn Serializable>> = vec![
-        Box::new(enums::Updates::UpdateShortMessage(
+        Box::new(enums::Updates::UpdateShortMessage(Box::new(
             types::UpdateShortMessage {
                 id: 7,
                 user_id: 42,
@@ -352,7 +352,7 @@ fn to_bytes_allocates_the_encoding_once() {
                 })]),
                 ..Default::default()
             },
-        )),
+        ))),
         Box::new(functions::messages::GetHistory {
             peer: enums::InputPeer::User(types::InputPeerUser {
                 user_id: 1,

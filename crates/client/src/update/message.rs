@@ -202,7 +202,7 @@ pub(crate) fn short_message(
     ttl_period: Option<i32>,
     media: Option<enums::MessageMedia>,
 ) -> enums::Message {
-    enums::Message::Message(types::Message {
+    types::Message {
         out,
         mentioned,
         media_unread,
@@ -252,5 +252,6 @@ pub(crate) fn short_message(
         schedule_repeat_period: None,
         summary_from_language: None,
         rich_message: None,
-    })
+    }
+    .into()
 }

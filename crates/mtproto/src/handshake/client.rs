@@ -182,7 +182,7 @@ impl ClientHandshake {
         rng.fill_bytes(new_nonce.as_mut());
         let (pq, p_bytes, q_bytes) = (res.pq.clone(), be_bytes(p), be_bytes(q));
         let mut inner = match self.config.kind {
-            KeyKind::Permanent => enums::PQInnerData::Dc(types::PQInnerDataDc {
+            KeyKind::Permanent => enums::PQInnerData::Dc(Box::new(types::PQInnerDataDc {
                 pq,
                 p: p_bytes.clone(),
                 q: q_bytes.clone(),
@@ -190,9 +190,9 @@ impl ClientHandshake {
                 server_nonce: res.server_nonce,
                 new_nonce: *new_nonce,
                 dc: self.config.dc_id,
-            }),
+            })),
             KeyKind::Temporary { expires_in } => {
-                enums::PQInnerData::TempDc(types::PQInnerDataTempDc {
+                enums::PQInnerData::TempDc(Box::new(types::PQInnerDataTempDc {
                     pq,
                     p: p_bytes.clone(),
                     q: q_bytes.clone(),
@@ -201,7 +201,7 @@ impl ClientHandshake {
                     new_nonce: *new_nonce,
                     dc: self.config.dc_id,
                     expires_in,
-                })
+                }))
             }
         };
         let plain = Zeroizing::new(inner.to_bytes());

@@ -153,14 +153,14 @@ fn server_accepts_old_style_clients_and_restarts() {
     assert_eq!(res.nonce, nonce);
     let (p, q) = paperplane_crypto::pq::factorize_bytes(&res.pq).unwrap();
     let new_nonce = [3u8; 32];
-    let inner = enums::PQInnerData::PQInnerData(types::PQInnerData {
+    let inner = enums::PQInnerData::PQInnerData(Box::new(types::PQInnerData {
         pq: res.pq.clone(),
         p: be_bytes(p),
         q: be_bytes(q),
         nonce,
         server_nonce: res.server_nonce,
         new_nonce,
-    });
+    }));
     let encrypted_data = rsa()
         .public_key()
         .encrypt_sha1_padded(&inner.to_bytes(), &mut rng)

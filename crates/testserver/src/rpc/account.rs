@@ -44,6 +44,6 @@ pub fn get_password(
             answer.hint = record.hint.clone();
             state.srp.insert(user_id, SrpLogin { srp_id, server });
         }
-        Ok(enums::account::Password::Password(answer))
+        Ok(enums::account::Password::Password(Box::new(answer)))
     })
 }

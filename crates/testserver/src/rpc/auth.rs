@@ -345,31 +345,33 @@ pub fn accept_login_token(
             return Err(ApiError::bad_request("AUTH_TOKEN_ALREADY_ACCEPTED"));
         }
         token.accepted_by = Some(user_id);
-        let update = enums::Updates::UpdateShort(types::UpdateShort {
+        let update = enums::Updates::UpdateShort(Box::new(types::UpdateShort {
             update: enums::Update::LoginToken,
             date: now,
-        });
+        }));
         pushes.to_key(token.key_id, &update);
-        Ok(enums::Authorization::Authorization(types::Authorization {
-            current: false,
-            official_app: false,
-            password_pending: false,
-            encrypted_requests_disabled: false,
-            call_requests_disabled: false,
-            unconfirmed: false,
-            hash,
-            device_model: token.device_model.clone(),
-            platform: String::new(),
-            system_version: String::new(),
-            api_id: token.api_id,
-            app_name: String::new(),
-            app_version: String::new(),
-            date_created: now,
-            date_active: now,
-            ip: "127.0.0.1".into(),
-            country: String::new(),
-            region: String::new(),
-        }))
+        Ok(enums::Authorization::Authorization(Box::new(
+            types::Authorization {
+                current: false,
+                official_app: false,
+                password_pending: false,
+                encrypted_requests_disabled: false,
+                call_requests_disabled: false,
+                unconfirmed: false,
+                hash,
+                device_model: token.device_model.clone(),
+                platform: String::new(),
+                system_version: String::new(),
+                api_id: token.api_id,
+                app_name: String::new(),
+                app_version: String::new(),
+                date_created: now,
+                date_active: now,
+                ip: "127.0.0.1".into(),
+                country: String::new(),
+                region: String::new(),
+            },
+        )))
     })
 }
 

@@ -30,7 +30,7 @@ pub fn get_config(
             })
         })
         .collect();
-    let config = enums::Config::Config(types::Config {
+    let config = enums::Config::Config(Box::new(types::Config {
         default_p2p_contacts: false,
         preload_featured_stickers: false,
         revoke_pm_inbox: true,
@@ -78,7 +78,7 @@ pub fn get_config(
         base_lang_pack_version: None,
         reactions_default: None,
         autologin_token: None,
-    });
+    }));
     Ok(config)
 }
 

@@ -31,7 +31,7 @@ fn messages_answer(
     let mut messages: Vec<enums::Message> = page.iter().map(|m| view::message(m)).collect();
     messages.extend(extra);
     if count > page.len() {
-        enums::messages::Messages::Slice(types::messages::MessagesSlice {
+        enums::messages::Messages::Slice(Box::new(types::messages::MessagesSlice {
             inexact: false,
             count: i32::try_from(count).unwrap_or(i32::MAX),
             next_rate: None,
@@ -41,7 +41,7 @@ fn messages_answer(
             topics: Vec::new(),
             chats: Vec::new(),
             users,
-        })
+        }))
     } else {
         enums::messages::Messages::Messages(types::messages::Messages {
             messages,
@@ -74,7 +74,7 @@ pub fn send_message(
             req.entities,
             Some(req.random_id),
         )?;
-        Ok(enums::Updates::UpdateShortSentMessage(
+        Ok(enums::Updates::UpdateShortSentMessage(Box::new(
             types::UpdateShortSentMessage {
                 out: true,
                 id: sent.message.id,
@@ -85,7 +85,7 @@ pub fn send_message(
                 entities: None,
                 ttl_period: None,
             },
-        ))
+        )))
     })
 }
 
@@ -328,13 +328,13 @@ fn dialogs_answer(
     total: usize,
 ) -> enums::messages::Dialogs {
     if total > dialogs.len() {
-        enums::messages::Dialogs::Slice(types::messages::DialogsSlice {
+        enums::messages::Dialogs::Slice(Box::new(types::messages::DialogsSlice {
             count: i32::try_from(total).unwrap_or(i32::MAX),
             dialogs,
             messages,
             chats: Vec::new(),
             users,
-        })
+        }))
     } else {
         enums::messages::Dialogs::Dialogs(types::messages::Dialogs {
             dialogs,

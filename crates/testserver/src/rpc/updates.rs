@@ -116,7 +116,7 @@ pub fn get_difference(
             let mut intermediate = current_state(state, me, now);
             let enums::updates::State::State(s) = &mut intermediate;
             s.pts = last_pts;
-            return Ok(enums::updates::Difference::Slice(
+            return Ok(enums::updates::Difference::Slice(Box::new(
                 types::updates::DifferenceSlice {
                     new_messages,
                     new_encrypted_messages: Vec::new(),
@@ -125,9 +125,9 @@ pub fn get_difference(
                     users,
                     intermediate_state: intermediate,
                 },
-            ));
+            )));
         }
-        Ok(enums::updates::Difference::Difference(
+        Ok(enums::updates::Difference::Difference(Box::new(
             types::updates::Difference {
                 new_messages,
                 new_encrypted_messages: Vec::new(),
@@ -136,7 +136,7 @@ pub fn get_difference(
                 users,
                 state: current_state(state, me, now),
             },
-        ))
+        )))
     })
 }
 

@@ -57,7 +57,7 @@ pub fn get_full_user(
             unofficial_security_risk: false,
             id: user.id,
             about: None,
-            settings: enums::PeerSettings::PeerSettings(types::PeerSettings {
+            settings: enums::PeerSettings::PeerSettings(Box::new(types::PeerSettings {
                 report_spam: false,
                 add_contact: false,
                 block_contact: false,
@@ -79,7 +79,7 @@ pub fn get_full_user(
                 phone_country: None,
                 name_change_date: None,
                 photo_change_date: None,
-            }),
+            })),
             personal_photo: None,
             profile_photo: None,
             fallback_photo: None,
@@ -117,7 +117,7 @@ pub fn get_full_user(
             bot_manager_id: None,
         };
         Ok(enums::users::UserFull::UserFull(types::users::UserFull {
-            full_user: enums::UserFull::UserFull(full),
+            full_user: enums::UserFull::UserFull(Box::new(full)),
             chats: Vec::new(),
             users: vec![view::user(me, user)],
         }))

@@ -13,7 +13,7 @@ pub fn peer(user_id: i64) -> enums::Peer {
 /// `user` as `viewer` sees `u` (`self` set for the viewer itself, always
 /// with its access hash).
 pub fn user(viewer: i64, u: &UserRecord) -> enums::User {
-    enums::User::User(types::User {
+    enums::User::User(Box::new(types::User {
         is_self: viewer == u.id,
         contact: false,
         mutual_contact: false,
@@ -68,7 +68,7 @@ pub fn user(viewer: i64, u: &UserRecord) -> enums::User {
         bot_verification_icon: None,
         send_paid_messages_stars: None,
         linked_community_id: None,
-    })
+    }))
 }
 
 /// The entities stored with a message.
@@ -81,7 +81,7 @@ pub fn entities(m: &MessageRecord) -> Option<Vec<enums::MessageEntity>> {
 /// `message` as its owner has it. In private chats `from_id` is set on
 /// outgoing copies only; `peer_id` is the other side.
 pub fn message(m: &MessageRecord) -> enums::Message {
-    enums::Message::Message(types::Message {
+    enums::Message::Message(Box::new(types::Message {
         out: m.out,
         mentioned: false,
         media_unread: false,
@@ -131,13 +131,13 @@ pub fn message(m: &MessageRecord) -> enums::Message {
         schedule_repeat_period: None,
         summary_from_language: None,
         rich_message: None,
-    })
+    }))
 }
 
 /// `updateShortMessage` for a private message, as its owner has it (the
 /// form Telegram pushes once the owner's client knows the other side).
 pub fn short_message(m: &MessageRecord) -> enums::Updates {
-    enums::Updates::UpdateShortMessage(types::UpdateShortMessage {
+    enums::Updates::UpdateShortMessage(Box::new(types::UpdateShortMessage {
         out: m.out,
         mentioned: false,
         media_unread: false,
@@ -153,7 +153,7 @@ pub fn short_message(m: &MessageRecord) -> enums::Updates {
         reply_to: None,
         entities: entities(m),
         ttl_period: None,
-    })
+    }))
 }
 
 /// `messageEmpty` for an id the user does not have.
@@ -163,7 +163,7 @@ pub fn message_empty(id: i32) -> enums::Message {
 
 /// Default `peerNotifySettings`.
 pub fn notify_settings() -> enums::PeerNotifySettings {
-    enums::PeerNotifySettings::PeerNotifySettings(types::PeerNotifySettings {
+    enums::PeerNotifySettings::PeerNotifySettings(Box::new(types::PeerNotifySettings {
         show_previews: None,
         silent: None,
         mute_until: None,
@@ -175,7 +175,7 @@ pub fn notify_settings() -> enums::PeerNotifySettings {
         stories_ios_sound: None,
         stories_android_sound: None,
         stories_other_sound: None,
-    })
+    }))
 }
 
 /// `dialog` for a chat summary.

@@ -390,7 +390,7 @@ pub fn input_peer(user_id: i64, access_hash: i64) -> enums::InputPeer {
 pub fn authorized_user(auth: enums::auth::Authorization) -> types::User {
     match auth {
         enums::auth::Authorization::Authorization(a) => match a.user {
-            enums::User::User(u) => u,
+            enums::User::User(u) => *u,
             other => panic!("expected a user, got {other:?}"),
         },
         other => panic!("expected an authorization, got {other:?}"),
@@ -496,7 +496,7 @@ pub fn new_message(updates: enums::Updates) -> (types::Message, i32, i32, Vec<ty
             else {
                 unreachable!("view::message builds a message");
             };
-            return (m, s.pts, s.pts_count, Vec::new());
+            return (*m, s.pts, s.pts_count, Vec::new());
         }
         other => panic!("expected updates, got {other:?}"),
     };
@@ -504,13 +504,13 @@ pub fn new_message(updates: enums::Updates) -> (types::Message, i32, i32, Vec<ty
         .users
         .into_iter()
         .filter_map(|u| match u {
-            enums::User::User(u) => Some(u),
+            enums::User::User(u) => Some(*u),
             _ => None,
         })
         .collect();
     match u.updates.into_iter().next() {
         Some(enums::Update::NewMessage(n)) => match n.message {
-            enums::Message::Message(m) => (m, n.pts, n.pts_count, users),
+            enums::Message::Message(m) => (*m, n.pts, n.pts_count, users),
             other => panic!("expected a message, got {other:?}"),
         },
         other => panic!("expected updateNewMessage, got {other:?}"),

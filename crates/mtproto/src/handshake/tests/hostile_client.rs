@@ -35,7 +35,7 @@ impl Manual {
         };
         let enums::ResPq::ResPq(res) = enums::ResPq::from_bytes(&res).unwrap();
         let (p, q) = paperplane_crypto::pq::factorize_bytes(&res.pq).unwrap();
-        let inner = enums::PQInnerData::Dc(types::PQInnerDataDc {
+        let inner = enums::PQInnerData::Dc(Box::new(types::PQInnerDataDc {
             pq: res.pq.clone(),
             p: be_bytes(p),
             q: be_bytes(q),
@@ -43,7 +43,7 @@ impl Manual {
             server_nonce: res.server_nonce,
             new_nonce,
             dc: 2,
-        });
+        }));
         let encrypted_data = rsa()
             .public_key()
             .encrypt_rsa_pad(&inner.to_bytes(), &mut rng)
