@@ -32,6 +32,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
     let (mut seed, mut clients, mut messages, mut max_seconds) = (0u64, 2usize, 100usize, 300u64);
     let mut pids: Vec<u32> = Vec::new();
     let mut faults = true;
+    let mut pace_ms = 0u64;
     let number = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
         value.parse().map_err(|e| format!("{flag} {value}: {e}"))
@@ -66,6 +67,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
             }
             "--proxy-pid" => pids.push(number("--proxy-pid", args.next())? as u32),
             "--no-faults" => faults = false,
+            "--pace-ms" => pace_ms = number("--pace-ms", args.next())?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -94,7 +96,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
         clients,
         messages,
         max: Duration::from_secs(max_seconds),
-        pace: Duration::ZERO,
+        pace: Duration::from_millis(pace_ms),
         bot: bot.ok_or("--bot is needed")?,
         faults: Box::new(signal),
     })
