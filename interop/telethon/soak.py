@@ -3,7 +3,7 @@ example, with Telethon as the client, for side-by-side runs.
 
 Usage: python soak.py --dc 2=HOST:PORT --rsa-key FILE --workdir DIR --seed S
     --clients C --messages N --max-seconds T --bot NAME=TOKEN
-    [--proxy-pid PID ...] [--no-faults]
+    [--proxy-pid PID ...] [--no-faults] [--pace-ms MS]
 
 Users 9996627001, 9996627002, ... (DC 2, code 22222) write
 `fp<seed>.<run>-u<user>-<nnnn>` to the bot in turns while the proxies'
@@ -36,6 +36,7 @@ def parse():
     p.add_argument("--bot", required=True)
     p.add_argument("--proxy-pid", type=int, action="append", default=[])
     p.add_argument("--no-faults", action="store_true")
+    p.add_argument("--pace-ms", type=int, default=0)
     return p.parse_args()
 
 
@@ -125,6 +126,7 @@ async def main():
             sent.append(text)
         except Exception:
             pass
+        await asyncio.sleep(args.pace_ms / 1000)
     faults(args, False)
 
     expected = sum(len(s) for _, _, s in users)

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The faults soak with paperplane and with Telethon as the client, side by
 # side: the same test server, the same fault proxy schedule (same seed).
-# Usage: interop/telethon/soak_side_by_side.sh [SEED] [CLIENTS] [MESSAGES]
+# Usage: interop/telethon/soak_side_by_side.sh [SEED] [CLIENTS] [MESSAGES] [PACE_MS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${PAPERPLANE_VENV:-$root/target/interop-venv}"
-seed="${1:-42}" clients="${2:-3}" messages="${3:-300}"
+seed="${1:-42}" clients="${2:-3}" messages="${3:-300}" pace="${4:-50}"
 
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 "$venv/bin/pip" install -q -r "$here/requirements.txt"
@@ -34,7 +34,7 @@ run() { # NAME COMMAND...
   local result
   result="$("$@" --dc "2=$via" --rsa-key "$work/server.pem" --workdir "$work/soak" \
     --seed "$seed" --clients "$clients" --messages "$messages" --max-seconds 240 \
-    --bot "$bot" --proxy-pid "$proxy" | tail -1)"
+    --bot "$bot" --proxy-pid "$proxy" --pace-ms "$pace" | tail -1)"
   kill -TERM "$proxy"; wait "$proxy" || true
   echo "$name: $result; $(tail -1 "$work/proxy-$name.out")"
 }

@@ -5,7 +5,7 @@
 //! cargo run --release -p paperplane --example faults_soak -- \
 //!     --dc 2=127.0.0.1:41002 [--dc …] --rsa-key server.pem --workdir /tmp/soak \
 //!     --seed 7 --clients 4 --messages 2000 --max-seconds 300 \
-//!     --bot soak_bot=123456:AAH… [--proxy-pid PID …] [--no-faults]
+//!     --bot soak_bot=123456:AAH… [--proxy-pid PID …] [--no-faults] [--pace-ms MS]
 //! ```
 //!
 //! It logs in the bot, then users 9996627001, 9996627002, … (code 22222,
@@ -24,7 +24,7 @@ use std::time::Duration;
 use exchange::Soak;
 
 const USAGE: &str = "usage: faults_soak --dc ID=HOST:PORT [--dc …] --rsa-key FILE --workdir DIR \
-    --seed S --clients C --messages N --max-seconds T --bot NAME=TOKEN [--proxy-pid PID …] [--no-faults]";
+    --seed S --clients C --messages N --max-seconds T --bot NAME=TOKEN [--proxy-pid PID …] [--no-faults] [--pace-ms MS]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
     let mut dcs = Vec::new();
