@@ -418,24 +418,30 @@ impl Pool {
         state.dcs.contains_key(&dc_id)
     }
 
-    /// Logs DC `dc_id` in with the home DC's authorization, if home is
-    /// logged in and `dc_id` is not yet.
+    /// Logs DC `dc_id` in with the account's authorization (exported from
+    /// the home DC, or from the DC it is logged in on), if it is logged in
+    /// somewhere and `dc_id` is not yet.
     async fn ensure_authorized(&self, dc_id: i32) -> Result<(), InvocationError> {
-        let needed = |pool: &Pool| {
+        // The login is copied from the home DC, or from wherever it is when
+        // home just moved (`USER_MIGRATE` of a logged-in account).
+        let source = |pool: &Pool| {
             let state = pool.state();
-            let home_ok = state.dcs.get(&state.home_dc).is_some_and(|d| d.authorized);
-            state.home_dc != dc_id
-                && home_ok
-                && !state.dcs.get(&dc_id).is_some_and(|d| d.authorized)
+            if state.dcs.get(&dc_id).is_some_and(|d| d.authorized) {
+                return None;
+            }
+            let logged_in =
+                |id: &i32| *id != dc_id && state.dcs.get(id).is_some_and(|d| d.authorized);
+            std::iter::once(state.home_dc)
+                .chain(state.dcs.keys().copied())
+                .find(logged_in)
         };
-        if !needed(self) {
+        if source(self).is_none() {
             return Ok(());
         }
         let _guard = self.inner.exporting.lock().await;
-        if !needed(self) {
+        let Some(home) = source(self) else {
             return Ok(());
-        }
-        let home = self.home_dc();
+        };
         let exported = self.connection(home)?;
         let bytes = exported
             .invoke_raw(functions::auth::ExportAuthorization { dc_id }.to_bytes())

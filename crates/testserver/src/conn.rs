@@ -381,6 +381,9 @@ impl Connection {
         let session_id = msg.session_id;
         let session = self.session_for(key_id, session_id, &info);
         let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(code) = self.shared.faults.take_refusal() {
+            session.refuse_next(code);
+        }
         let now = unix_now_ms();
         let events = match session.handle_decrypted(msg, now, &mut self.rng) {
             Ok(events) => events,

@@ -486,6 +486,27 @@ impl Control {
         self.shared.faults.drop_after_request(method, times);
     }
 
+    /// Arms a fault: the next `times` calls of `method` (a TL name) are
+    /// answered with the error `code message` without being carried out,
+    /// e.g. `303 USER_MIGRATE_3` or `401 AUTH_KEY_UNREGISTERED`.
+    pub fn inject_error(&self, method: &str, code: i32, message: &str, times: u32) {
+        self.shared.faults.error(method, code, message, times);
+    }
+
+    /// Arms a fault: the next `times` encrypted messages from any client
+    /// are refused with `bad_msg_notification` `code` (16, 17: msg_id too
+    /// low or high; 32, 33: seq_no too low or high) or, for 48, with
+    /// `bad_server_salt`; the client must correct itself and resend.
+    pub fn inject_bad_msg_notification(&self, code: i32, times: u32) {
+        self.shared.faults.refuse_messages(code, times);
+    }
+
+    /// Forgets every temporary auth key, as a restarted server does:
+    /// clients using PFS must make and bind new ones, and lose nothing.
+    pub fn forget_temporary_keys(&self) -> usize {
+        self.shared.keys.forget_temporary()
+    }
+
     /// Arms a fault: the next `times` calls of `method` are carried out and
     /// never answered, though the connection stays up (the client's request
     /// timeout must end the wait).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 /// What an armed fault does to one call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// Answer `420 FLOOD_WAIT_<seconds>` without handling the call.
     FloodWait(u32),
@@ -17,6 +17,14 @@ pub enum Fault {
     /// Handle the call and answer with bytes that do not decode as its
     /// result: a constructor no type has.
     Undecodable,
+    /// Answer this error without handling the call (`303 USER_MIGRATE_3`,
+    /// `401 AUTH_KEY_UNREGISTERED`, …).
+    Error {
+        /// The code.
+        code: i32,
+        /// The error's name.
+        message: String,
+    },
 }
 
 #[derive(Default)]
@@ -31,6 +39,7 @@ struct Armed {
 pub struct Faults {
     armed: Mutex<Armed>,
     executed: Mutex<HashMap<&'static str, u64>>,
+    refusals: Mutex<std::collections::VecDeque<i32>>,
 }
 
 impl Faults {
@@ -65,6 +74,31 @@ impl Faults {
         self.arm(method, Fault::Undecodable, times);
     }
 
+    /// The next `times` calls of `method` are answered with the error
+    /// `code message` without being handled.
+    pub fn error(&self, method: &str, code: i32, message: &str, times: u32) {
+        let fault = Fault::Error {
+            code,
+            message: message.to_owned(),
+        };
+        self.arm(method, fault, times);
+    }
+
+    /// The next `times` encrypted messages (from any client) are refused
+    /// with `bad_msg_notification` `code`, or `bad_server_salt` for 48.
+    pub fn refuse_messages(&self, code: i32, times: u32) {
+        let mut refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        refusals.extend(std::iter::repeat_n(code, times as usize));
+    }
+
+    /// The code to refuse the next message with, if any is armed.
+    pub fn take_refusal(&self) -> Option<i32> {
+        self.refusals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front()
+    }
+
     /// Arms `fault` for the next `times` calls of `method` (replacing what
     /// was armed for it besides flood waits).
     fn arm(&self, method: &str, fault: Fault, times: u32) {
@@ -89,7 +123,7 @@ impl Faults {
             return Some(Fault::FloodWait(seconds));
         }
         if let Some((fault, left)) = armed.other.get_mut(method) {
-            let fault = *fault;
+            let fault = fault.clone();
             *left -= 1;
             if *left == 0 {
                 armed.other.remove(method);

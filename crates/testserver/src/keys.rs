@@ -120,6 +120,15 @@ impl KeyStore {
         inner.keys.insert(info.id(), info);
     }
 
+    /// Forgets every temporary key, as a server that restarted does; how
+    /// many there were.
+    pub fn forget_temporary(&self) -> usize {
+        let mut inner = self.lock();
+        let before = inner.keys.len();
+        inner.keys.retain(|_, k| k.temp.is_none());
+        before - inner.keys.len()
+    }
+
     /// The key with this id, if known (an expired temporary key is not).
     pub fn get(&self, key_id: i64) -> Option<KeyInfo> {
         let mut inner = self.lock();

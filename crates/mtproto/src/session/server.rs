@@ -133,6 +133,9 @@ pub struct ServerSession {
     by_answer: HashMap<i64, i64>,
     /// Pushed messages not acknowledged: msg_id → (seq_no, body, when).
     pushes: BTreeMap<i64, (i32, Vec<u8>, i64)>,
+    /// A notification to answer the next message with, whatever it is
+    /// (fault injection).
+    refuse_next: Option<i32>,
 }
 
 impl std::fmt::Debug for ServerSession {
@@ -175,12 +178,21 @@ impl ServerSession {
             answer_bytes: 0,
             by_answer: HashMap::new(),
             pushes: BTreeMap::new(),
+            refuse_next: None,
         }
     }
 
     /// The client's session id, once its first message arrived.
     pub fn session_id(&self) -> Option<i64> {
         self.session_id
+    }
+
+    /// Refuses the next message whatever it is, with `bad_server_salt` (48,
+    /// naming the current salt) or `bad_msg_notification` with `code`: to
+    /// test that clients recover from what a real server sends when their
+    /// salt, clock or seq_no drift.
+    pub fn refuse_next(&mut self, code: i32) {
+        self.refuse_next = Some(code);
     }
 
     /// The largest client msg_id this session received (or refuses as
@@ -440,14 +452,16 @@ impl ServerSession {
         if !self.check_id(msg.msg_id, msg.seq_no, now) {
             return Ok(events);
         }
+        if let Some(code) = self.refuse_next.take() {
+            if code == 48 {
+                self.refuse_salt(msg.msg_id, msg.seq_no, now_ms);
+            } else {
+                self.notify_bad(msg.msg_id, msg.seq_no, code);
+            }
+            return Ok(events);
+        }
         if !self.accepts_salt(msg.salt, now) {
-            let bad = enums::BadMsgNotification::BadServerSalt(types::BadServerSalt {
-                bad_msg_id: msg.msg_id,
-                bad_msg_seqno: msg.seq_no,
-                error_code: 48,
-                new_server_salt: self.salt(now_ms),
-            });
-            self.push(bad.to_bytes(), IdKind::Other, Tag::Plain);
+            self.refuse_salt(msg.msg_id, msg.seq_no, now_ms);
             return Ok(events);
         }
         if container::id_of(&msg.body) != Some(container::MSG_CONTAINER) {
@@ -504,6 +518,17 @@ impl ServerSession {
             (true, false) => Some(35),
             _ => self.received.seq_conflict(msg_id, seq_no),
         }
+    }
+
+    /// Answers `bad_server_salt` with the salt to use.
+    fn refuse_salt(&mut self, msg_id: i64, seq_no: i32, now_ms: i64) {
+        let bad = enums::BadMsgNotification::BadServerSalt(types::BadServerSalt {
+            bad_msg_id: msg_id,
+            bad_msg_seqno: seq_no,
+            error_code: 48,
+            new_server_salt: self.salt(now_ms),
+        });
+        self.push(bad.to_bytes(), IdKind::Other, Tag::Plain);
     }
 
     fn notify_bad(&mut self, msg_id: i64, seq_no: i32, code: i32) {

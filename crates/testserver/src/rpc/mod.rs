@@ -210,6 +210,7 @@ pub fn dispatch(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
     let fault = name.and_then(|name| ctx.shared.faults.take(name));
     match fault {
         Some(Fault::FloodWait(seconds)) => ApiError::flood_wait(seconds).into(),
+        Some(Fault::Error { code, message }) => Reply::Error { code, message },
         Some(Fault::DropAfterRequest) => Reply::Lost(Box::new(execute(ctx, name, &body))),
         Some(Fault::Silence) => {
             let _ = execute(ctx, name, &body);

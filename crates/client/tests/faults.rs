@@ -1,0 +1,84 @@
+//! What a server can do to a client besides losing packets: refuse
+//! messages (salt, clock, seq_no), send it elsewhere, forget its keys. Each
+//! with what the user sees: the request answered once, updates delivered,
+//! or a clear error.
+
+use paperplane::Update;
+use paperplane::tl::functions;
+
+mod common;
+use common::{WAIT, builder, login, server};
+
+#[tokio::test]
+async fn refused_messages_are_corrected_and_answered_once() {
+    let server = server().await;
+    let control = server.control();
+    let (client, _s) = builder(&server).connect().await.unwrap();
+    for code in [48, 16, 17, 32, 33] {
+        let before = control.executions("help.getNearestDc");
+        control.inject_bad_msg_notification(code, 2);
+        tokio::time::timeout(WAIT, client.invoke(&functions::help::GetNearestDc {}))
+            .await
+            .unwrap_or_else(|_| panic!("stuck after notification {code}"))
+            .unwrap_or_else(|e| panic!("notification {code}: {e}"));
+        assert_eq!(
+            control.executions("help.getNearestDc") - before,
+            1,
+            "notification {code}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_migrate_error_moves_the_account_home() {
+    let server = server().await;
+    let control = server.control();
+    let (client, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&client, "9996627501").await;
+    control.inject_error("users.getUsers", 303, "USER_MIGRATE_4", 1);
+    let again = tokio::time::timeout(WAIT, client.get_me())
+        .await
+        .expect("answered")
+        .unwrap();
+    assert_eq!(again.id, me.id());
+    assert_eq!(client.home_dc(), 4);
+}
+
+#[tokio::test]
+async fn auth_key_unregistered_reaches_the_caller() {
+    let server = server().await;
+    let control = server.control();
+    let (client, _s) = builder(&server).connect().await.unwrap();
+    login(&client, "9996627502").await;
+    control.inject_error("users.getUsers", 401, "AUTH_KEY_UNREGISTERED", 1);
+    let error = client.get_me().await.unwrap_err();
+    assert!(error.is("AUTH_KEY_UNREGISTERED"), "{error}");
+}
+
+#[tokio::test]
+async fn forgotten_temporary_keys_are_replaced_and_nothing_is_lost() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627503", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).pfs(true).connect().await.unwrap();
+    let me = login(&alice, "9996627504").await;
+    let mut stream = alice.stream_updates();
+    assert!(control.forget_temporary_keys() >= 1);
+    control
+        .send_as(bob.id, &me.id().to_string(), "after the restart")
+        .unwrap();
+    loop {
+        match tokio::time::timeout(WAIT, stream.next()).await {
+            Ok(Some(Update::NewMessage(m))) if !m.outgoing() => {
+                assert_eq!(m.text(), Some("after the restart"));
+                break;
+            }
+            Ok(Some(_)) => {}
+            other => panic!("the message did not arrive: {other:?}"),
+        }
+    }
+    tokio::time::timeout(WAIT, alice.get_me())
+        .await
+        .expect("answered on a new temporary key")
+        .unwrap();
+}
