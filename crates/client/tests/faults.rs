@@ -5,6 +5,7 @@
 
 use paperplane::Update;
 use paperplane::tl::functions;
+use rand_core::SeedableRng;
 
 mod common;
 use common::{WAIT, builder, login, server};
@@ -81,4 +82,75 @@ async fn forgotten_temporary_keys_are_replaced_and_nothing_is_lost() {
         .await
         .expect("answered on a new temporary key")
         .unwrap();
+}
+
+/// Starts a server keeping its world in `dir`, on five consecutive ports
+/// from `port` (chosen free when it is 0, and then kept, so a restart
+/// binds the same ones).
+async fn server_in(
+    dir: &std::path::Path,
+    rsa: &paperplane_crypto::rsa::RsaPrivateKey,
+    port: &mut u16,
+) -> paperplane_testserver::TestServer {
+    use paperplane_testserver::{Options, TestServer};
+    let fixed = *port != 0;
+    let mut last = None;
+    for attempt in 0..50u16 {
+        if !fixed {
+            *port = 20_000 + (std::process::id() as u16 % 20_000) + attempt * 7;
+        }
+        let options = Options {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], *port)),
+            data_dir: Some(dir.to_path_buf()),
+            rsa: Some(rsa.clone()),
+            ..Options::default()
+        };
+        match TestServer::start(options).await {
+            Ok(server) => return server,
+            Err(e) => last = Some(e),
+        }
+        if fixed {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    panic!("no server on port {port}: {last:?}")
+}
+
+#[tokio::test]
+async fn a_server_restarted_from_its_data_dir_loses_nothing() {
+    let dir = std::env::temp_dir().join(format!("paperplane-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+    let rsa = paperplane_crypto::rsa::RsaPrivateKey::generate(&mut rng, 2048).unwrap();
+    let mut port = 0;
+    let server = server_in(&dir, &rsa, &mut port).await;
+    let bob = server
+        .control()
+        .add_user("9996627601", "Bob", None)
+        .unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627602").await;
+    let mut stream = alice.stream_updates();
+    server.close().await.expect("the world is saved");
+
+    // The same ports, the same data: the client reconnects on its own.
+    let server = server_in(&dir, &rsa, &mut port).await;
+    server
+        .control()
+        .send_as(bob.id, &me.id().to_string(), "after the restart")
+        .unwrap();
+    loop {
+        match tokio::time::timeout(WAIT, stream.next()).await {
+            Ok(Some(Update::NewMessage(m))) if !m.outgoing() => {
+                assert_eq!(m.text(), Some("after the restart"));
+                break;
+            }
+            Ok(Some(_)) => {}
+            other => panic!("the message did not arrive: {other:?}"),
+        }
+    }
+    assert_eq!(alice.get_me().await.unwrap().id, me.id(), "still logged in");
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

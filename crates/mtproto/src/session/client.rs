@@ -440,6 +440,15 @@ impl ClientSession {
             }],
         };
         self.check_clock(outer, &messages, now_ms)?;
+        // A server that lost our session (it restarted, say) numbers its
+        // messages afresh: what it sent before says nothing about them.
+        let restarted = messages.iter().any(|m| {
+            container::id_of(m.body) == Some(NEW_SESSION_CREATED)
+                && referenced_id(m.body).is_some_and(|id| self.sent_ids.contains(&id))
+        });
+        if restarted {
+            self.received.restart();
+        }
         let mut events = Vec::new();
         if is_container {
             self.check_seq(outer, msg.seq_no, &msg.body)?;

@@ -245,6 +245,15 @@ impl ReplayWindow {
         self.forgotten
     }
 
+    /// Starts over after the peer started a new session for us (its seq_nos
+    /// restart): every id seen so far is forgotten, so none is accepted
+    /// again, and nothing old constrains the new seq_nos.
+    pub fn restart(&mut self) {
+        if let Some(newest) = self.newest() {
+            self.forget_up_to(newest);
+        }
+    }
+
     /// Treats every id up to `msg_id` as forgotten.
     pub fn forget_up_to(&mut self, msg_id: i64) {
         self.ids.retain(|&id, _| id > msg_id);

@@ -1323,3 +1323,29 @@ fn the_answer_cache_is_bounded_emptied_by_acks_and_expires() {
     pump(&mut client, &mut server, &mut rng, late, &mut echo);
     assert_eq!(server.cached_answers().0, 0, "acked or expired");
 }
+
+#[test]
+fn a_server_that_lost_the_session_is_followed() {
+    let (mut client, mut server, mut rng) = pair();
+    for i in 0..20u8 {
+        let req = client.request(vec![i; 4]);
+        let events = pump(
+            &mut client,
+            &mut server,
+            &mut rng,
+            T0 + i64::from(i),
+            &mut echo,
+        );
+        assert_eq!(results(&events), vec![(req, vec![i; 4])]);
+    }
+    // The server restarts: a new session object, seq_nos from zero.
+    let mut restarted = ServerSession::new(key(1), SALT);
+    let req = client.request(vec![99; 4]);
+    let events = pump(&mut client, &mut restarted, &mut rng, T0 + 100, &mut echo);
+    assert_eq!(results(&events), vec![(req, vec![99; 4])]);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::NewSession { .. }))
+    );
+}
