@@ -89,3 +89,26 @@ async fn updates_pushed_out_of_order_are_delivered_in_order() {
     // Put back in order by holding, not by fetching the difference.
     assert_eq!(control.executions("updates.getDifference"), 0);
 }
+
+#[tokio::test]
+async fn a_revoked_login_ends_the_stream_with_the_error() {
+    let server = server().await;
+    let control = server.control();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627107").await;
+    let mut stream = alice.stream_updates();
+    control.inject_error("updates.getDifference", 401, "AUTH_KEY_UNREGISTERED", 1);
+    control.push_updates_too_long(me.id());
+    loop {
+        match tokio::time::timeout(WAIT, stream.next()).await {
+            Ok(Some(Update::Fatal(error))) => {
+                assert!(error.is("AUTH_KEY_UNREGISTERED"), "{error}");
+                break;
+            }
+            Ok(Some(_)) => {}
+            other => panic!("no fatal update: {other:?}"),
+        }
+    }
+    let end = tokio::time::timeout(WAIT, stream.next()).await;
+    assert!(matches!(end, Ok(None)), "the stream ends after it");
+}

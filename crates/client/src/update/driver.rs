@@ -50,6 +50,8 @@ struct Driver {
     answers: mpsc::UnboundedSender<Answer>,
     /// When the counters must be saved, if they changed.
     save_at: Option<Instant>,
+    /// Why updates can no longer be followed, once known.
+    fatal: Option<InvocationError>,
 }
 
 impl Driver {
@@ -130,6 +132,11 @@ impl Driver {
         match answer {
             Answer::State(Ok(state)) => engine.handle_state(&state, now),
             Answer::Difference(Ok(difference)) => engine.handle_difference(difference, now),
+            Answer::State(Err(e)) | Answer::Difference(Err(e)) if is_fatal(&e) => {
+                tracing::warn!("updates can no longer be followed: {e}");
+                self.engine = None;
+                self.fatal = Some(e);
+            }
             Answer::State(Err(e)) | Answer::Difference(Err(e)) => {
                 tracing::warn!("fetching missed updates failed (will retry): {e}");
                 engine.handle_difference_failed(now);
@@ -263,6 +270,7 @@ pub(crate) async fn run(
         epoch: Instant::now(),
         answers,
         save_at: None,
+        fatal: None,
     };
     loop {
         let timeout = driver
@@ -307,6 +315,13 @@ pub(crate) async fn run(
             }
         }
         driver.run_outputs(&client);
+        if let Some(error) = driver.fatal.take() {
+            client
+                .inner
+                .updates
+                .publish(Update::Fatal(std::sync::Arc::new(error)));
+            client.inner.updates.close();
+        }
     }
     if let Some(inner) = client.upgrade() {
         let client = Client { inner };
@@ -331,6 +346,14 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
     }
+}
+
+/// Whether `error` means updates can never be fetched again on this login:
+/// an authorization error other than a temporary key not bound yet.
+fn is_fatal(error: &InvocationError) -> bool {
+    error
+        .rpc()
+        .is_some_and(|e| e.code == 401 && e.name != "AUTH_KEY_PERM_EMPTY")
 }
 
 /// The session's saved counters, if any.

@@ -53,6 +53,10 @@ pub enum Update {
     },
     /// Any other update, as Telegram sent it.
     Raw(Box<enums::Update>),
+    /// Updates can no longer be followed, for a reason retrying cannot fix
+    /// (the login was revoked, the account deactivated): the last item of
+    /// every stream, which then ends.
+    Fatal(std::sync::Arc<paperplane_net::InvocationError>),
 }
 
 /// Work for the background task.
