@@ -112,3 +112,25 @@ async fn a_revoked_login_ends_the_stream_with_the_error() {
     let end = tokio::time::timeout(WAIT, stream.next()).await;
     assert!(matches!(end, Ok(None)), "the stream ends after it");
 }
+
+#[tokio::test]
+async fn a_full_backlog_leaves_updates_on_the_server_and_drops_none() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627108", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627109").await;
+    // Nobody listens while more than the backlog's 10,000 arrive.
+    let total = 10_100;
+    let to = me.id().to_string();
+    for i in 0..total {
+        control.send_as(bob.id, &to, &format!("m{i}")).unwrap();
+    }
+    // Let the pushes land (the first 10,000 in the backlog).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut stream = alice.stream_updates();
+    let got = next_texts(&mut stream, total).await;
+    let want: Vec<String> = (0..total).map(|i| format!("m{i}")).collect();
+    assert!(got == want, "out of order or missing");
+    assert_quiet(&mut stream).await;
+}

@@ -52,6 +52,9 @@ struct Driver {
     save_at: Option<Instant>,
     /// Why updates can no longer be followed, once known.
     fatal: Option<InvocationError>,
+    /// Pushes were skipped because nobody listened and the backlog was
+    /// full: catch up once someone listens.
+    behind: bool,
 }
 
 impl Driver {
@@ -94,6 +97,9 @@ impl Driver {
     fn on_event(&mut self, client: &Client, event: PoolEvent) {
         match event {
             PoolEvent::Changed => self.save_at = Some(Instant::now()),
+            // Nobody takes updates and the backlog is full: leave this one
+            // on the server (its pts is not applied) and fetch it later.
+            PoolEvent::Update { .. } if !client.inner.updates.has_room() => self.behind = true,
             PoolEvent::Update { body, .. } => match enums::Updates::from_bytes(&body) {
                 Ok(updates) => self.on_updates(client, updates),
                 Err(e) => tracing::debug!("ignored a push that is not Updates: {e}"),
@@ -271,6 +277,7 @@ pub(crate) async fn run(
         answers,
         save_at: None,
         fatal: None,
+        behind: false,
     };
     loop {
         let timeout = driver
@@ -294,6 +301,7 @@ pub(crate) async fn run(
             },
             _ = sleep_until(timeout) => Step::Timeout,
             _ = sleep_until(driver.save_at) => Step::Save,
+            _ = listener(&client, driver.behind) => Step::Listening,
         };
         let Some(inner) = client.upgrade() else { break };
         let client = Client { inner };
@@ -307,11 +315,19 @@ pub(crate) async fn run(
                     engine.handle_timeout(now);
                 }
             }
+            Step::Listening => {}
             Step::Save => {
                 driver.save_at = None;
                 if let Err(e) = client.save_session().await {
                     tracing::warn!("could not save the session: {e}");
                 }
+            }
+        }
+        if driver.behind && client.inner.updates.has_room() {
+            driver.behind = false;
+            let now = driver.now();
+            if let Some(engine) = driver.engine.as_mut() {
+                engine.catch_up(now);
             }
         }
         driver.run_outputs(&client);
@@ -334,11 +350,24 @@ pub(crate) async fn run(
 }
 
 enum Step {
+    Listening,
     Answer(Answer),
     Event(PoolEvent),
     Work(Work),
     Timeout,
     Save,
+}
+
+/// Resolves when someone starts listening, if the driver waits for that.
+async fn listener(client: &Weak<Inner>, behind: bool) {
+    let hub_owner = match behind {
+        true => client.upgrade(),
+        false => None,
+    };
+    match hub_owner {
+        Some(inner) => inner.updates.listener_arrived().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

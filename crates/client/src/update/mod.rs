@@ -23,7 +23,9 @@ pub use message::{IncomingMessage, MessageDeletion};
 use crate::client::Client;
 
 /// Updates kept while nobody is listening yet (for example between
-/// sign-in and the first `stream_updates`), beyond which the oldest go.
+/// sign-in and the first `stream_updates`). Past it nothing is dropped:
+/// the client stops taking pushes, and fetches what it skipped with
+/// `getDifference` once someone listens.
 const BACKLOG: usize = 10_000;
 
 /// Something that happened.
@@ -86,6 +88,8 @@ pub(crate) enum Work {
 #[derive(Default)]
 pub(crate) struct Hub {
     inner: Mutex<HubInner>,
+    /// Woken when a listener arrives.
+    listening: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -111,19 +115,28 @@ impl Hub {
         if !inner.closed {
             inner.subscribers.push(tx);
         }
+        drop(inner);
+        self.listening.notify_waiters();
         UpdateStream { rx }
+    }
+
+    /// Whether more updates may be taken in: someone listens, or the
+    /// backlog has room.
+    pub(crate) fn has_room(&self) -> bool {
+        let inner = self.lock();
+        inner.subscribers.iter().any(|s| !s.is_closed()) || inner.backlog.len() < BACKLOG
+    }
+
+    /// Resolves when a listener arrives.
+    pub(crate) async fn listener_arrived(&self) {
+        self.listening.notified().await;
     }
 
     pub(crate) fn publish(&self, update: Update) {
         let mut inner = self.lock();
         inner.subscribers.retain(|s| !s.is_closed());
         match inner.subscribers.as_slice() {
-            [] => {
-                if inner.backlog.len() == BACKLOG {
-                    inner.backlog.pop_front();
-                }
-                inner.backlog.push_back(update);
-            }
+            [] => inner.backlog.push_back(update),
             [only] => {
                 let _ = only.send(update);
             }
