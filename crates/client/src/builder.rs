@@ -85,6 +85,7 @@ pub struct ClientBuilder {
     api_hash: Option<String>,
     storage: Storage,
     catch_up: bool,
+    update_queue_limit: usize,
     dc_addr: Option<String>,
     pinned_dcs: Vec<(i32, String)>,
     server_key: Option<String>,
@@ -99,6 +100,7 @@ impl Default for ClientBuilder {
             api_hash: None,
             storage: Storage::File("paperplane.session".into()),
             catch_up: false,
+            update_queue_limit: crate::update::DEFAULT_QUEUE_LIMIT,
             dc_addr: None,
             pinned_dcs: Vec::new(),
             server_key: None,
@@ -150,6 +152,16 @@ impl ClientBuilder {
     /// them through [`Client::stream_updates`].
     pub fn catch_up(mut self, catch_up: bool) -> Self {
         self.catch_up = catch_up;
+        self
+    }
+
+    /// How many updates an [`UpdateStream`](crate::UpdateStream) (or,
+    /// before the first one, the client) may hold unread, 10,000 by
+    /// default. A slow reader is never dropped from: past the limit the
+    /// client takes no more from the server until the stream is read, then
+    /// fetches what it left there.
+    pub fn update_queue_limit(mut self, limit: usize) -> Self {
+        self.update_queue_limit = limit;
         self
     }
 
@@ -297,6 +309,7 @@ impl ClientBuilder {
             self.pool,
             dc_addr,
             self.catch_up,
+            self.update_queue_limit,
         )
         .await?;
         let token = client.shutdown_token();

@@ -74,6 +74,7 @@ impl Client {
         config: PoolConfig,
         dc_addr: Option<SocketAddr>,
         catch_up: bool,
+        update_queue_limit: usize,
     ) -> Result<Self, InvocationError> {
         let (pool, events) = Pool::new(config, pool_state(&session, dc_addr));
         let authorized = session.user().is_some();
@@ -85,7 +86,7 @@ impl Client {
                 api_hash,
                 pool,
                 store: Store::new(backend, session),
-                updates: Hub::default(),
+                updates: Hub::new(update_queue_limit),
                 work,
                 shutdown,
             }),

@@ -134,3 +134,64 @@ async fn a_full_backlog_leaves_updates_on_the_server_and_drops_none() {
     assert!(got == want, "out of order or missing");
     assert_quiet(&mut stream).await;
 }
+
+#[tokio::test]
+async fn a_slow_stream_holds_updates_on_the_server_not_in_memory() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627110", "Bob", None).unwrap();
+    let limit = 200;
+    let (alice, _s) = builder(&server)
+        .update_queue_limit(limit)
+        .connect()
+        .await
+        .unwrap();
+    let me = login(&alice, "9996627111").await;
+    let mut stream = alice.stream_updates();
+    let total = 3_000;
+    let to = me.id().to_string();
+    for i in 0..total {
+        control.send_as(bob.id, &to, &format!("m{i}")).unwrap();
+    }
+    // Nobody reads while they are pushed: the client stops at the limit.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        stream.unread() <= limit,
+        "{} unread with a limit of {limit}",
+        stream.unread()
+    );
+    let got = next_texts(&mut stream, total).await;
+    let want: Vec<String> = (0..total).map(|i| format!("m{i}")).collect();
+    assert!(got == want, "out of order or missing");
+    assert_quiet(&mut stream).await;
+}
+
+#[tokio::test]
+async fn a_slow_stream_puts_off_the_next_slice_of_a_difference() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627112", "Bob", None).unwrap();
+    let limit = 200;
+    let (alice, _s) = builder(&server)
+        .update_queue_limit(limit)
+        .connect()
+        .await
+        .unwrap();
+    let me = login(&alice, "9996627113").await;
+    let mut stream = alice.stream_updates();
+    // A gap of 4,000: fetched in slices of 1,000 by getDifference.
+    let total = 4_001;
+    control.inject_withhold_updates(me.id(), total as u32 - 1);
+    let to = me.id().to_string();
+    for i in 0..total {
+        control.send_as(bob.id, &to, &format!("m{i}")).unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // One slice came in; the next waits until the stream is read.
+    let unread = stream.unread();
+    assert!(unread <= limit + 1_000, "{unread} unread");
+    let got = next_texts(&mut stream, total).await;
+    let want: Vec<String> = (0..total).map(|i| format!("m{i}")).collect();
+    assert!(got == want, "out of order or missing");
+    assert_quiet(&mut stream).await;
+}

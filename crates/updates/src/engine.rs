@@ -464,6 +464,9 @@ impl Engine {
             }
         };
         self.changed = true;
+        // What this answer released goes out before the next request, so
+        // a caller short of room can put that request off.
+        self.flush();
         if done {
             self.fetch = Fetch::Idle;
             self.drain_common(now);
@@ -540,6 +543,7 @@ impl Engine {
                 false => Fetch::Due(now),
             };
         }
+        self.flush();
         if done {
             self.drain_channel(channel_id, now);
         } else {

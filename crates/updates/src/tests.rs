@@ -185,6 +185,15 @@ fn difference_slices_are_followed_to_the_end() {
         vec![(50, 0, 150)],
         "the next slice"
     );
+    // What a slice released goes out before the next is asked for, so a
+    // caller short of room can put the request off.
+    assert!(
+        matches!(
+            out.as_slice(),
+            [Output::Updates(_), Output::GetDifference(_), ..]
+        ),
+        "{out:?}"
+    );
     let rest = types::updates::Difference {
         new_messages: vec![message(2)],
         new_encrypted_messages: vec![],

@@ -52,12 +52,19 @@ struct Driver {
     save_at: Option<Instant>,
     /// Why updates can no longer be followed, once known.
     fatal: Option<InvocationError>,
-    /// Pushes were skipped because nobody listened and the backlog was
-    /// full: catch up once someone listens.
+    /// Pushes were skipped because the streams (or the backlog) were
+    /// full: catch up once there is room.
     behind: bool,
+    /// Difference requests put off until there is room for what they
+    /// bring.
+    deferred: Vec<Output>,
 }
 
 impl Driver {
+    fn waits_for_room(&self) -> bool {
+        self.behind || !self.deferred.is_empty()
+    }
+
     fn now(&self) -> u64 {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
@@ -97,8 +104,8 @@ impl Driver {
     fn on_event(&mut self, client: &Client, event: PoolEvent) {
         match event {
             PoolEvent::Changed => self.save_at = Some(Instant::now()),
-            // Nobody takes updates and the backlog is full: leave this one
-            // on the server (its pts is not applied) and fetch it later.
+            // The streams (or the backlog) are full: leave this one on the
+            // server (its pts is not applied) and fetch it later.
             PoolEvent::Update { .. } if !client.inner.updates.has_room() => self.behind = true,
             PoolEvent::Update { body, .. } => match enums::Updates::from_bytes(&body) {
                 Ok(updates) => self.on_updates(client, updates),
@@ -158,64 +165,82 @@ impl Driver {
         }
     }
 
-    /// Carries out what the engine asks for.
+    /// Carries out what the engine asks for; differences wait while the
+    /// streams are full.
     fn run_outputs(&mut self, client: &Client) {
+        if client.inner.updates.has_room() {
+            for output in std::mem::take(&mut self.deferred) {
+                self.run_output(client, output);
+            }
+        }
         while let Some(output) = self.engine.as_mut().and_then(Engine::poll_output) {
-            match output {
-                Output::Updates(batch) => {
-                    client.cache_users(&batch.users);
-                    client.cache_chats(&batch.chats);
-                    for update in batch.updates {
-                        deliver(client, update);
-                    }
+            let fetches = matches!(
+                output,
+                Output::GetDifference(_) | Output::GetChannelDifference { .. }
+            );
+            if fetches && !client.inner.updates.has_room() {
+                self.deferred.push(output);
+            } else {
+                self.run_output(client, output);
+            }
+        }
+    }
+
+    fn run_output(&mut self, client: &Client, output: Output) {
+        match output {
+            Output::Updates(batch) => {
+                client.cache_users(&batch.users);
+                client.cache_chats(&batch.chats);
+                for update in batch.updates {
+                    deliver(client, update);
                 }
-                Output::GetState => self.ask(client, |c, tx| async move {
-                    let answer = c.invoke(&functions::updates::GetState {}).await;
-                    let _ = tx.send(Answer::State(answer));
-                }),
-                Output::GetDifference(request) => self.ask(client, |c, tx| async move {
-                    let answer = c.invoke(&request).await;
-                    let _ = tx.send(Answer::Difference(answer));
-                }),
-                Output::GetChannelDifference {
-                    channel_id,
-                    pts,
-                    limit,
-                } => self.ask_channel(client, channel_id, pts, limit),
-                Output::DifferenceTooLong { pts } => {
-                    client
-                        .inner
-                        .updates
-                        .publish(Update::DifferenceTooLong { pts });
+            }
+            Output::GetState => self.ask(client, |c, tx| async move {
+                let answer = c.invoke(&functions::updates::GetState {}).await;
+                let _ = tx.send(Answer::State(answer));
+            }),
+            Output::GetDifference(request) => self.ask(client, |c, tx| async move {
+                let answer = c.invoke(&request).await;
+                let _ = tx.send(Answer::Difference(answer));
+            }),
+            Output::GetChannelDifference {
+                channel_id,
+                pts,
+                limit,
+            } => self.ask_channel(client, channel_id, pts, limit),
+            Output::DifferenceTooLong { pts } => {
+                client
+                    .inner
+                    .updates
+                    .publish(Update::DifferenceTooLong { pts });
+            }
+            Output::ChannelTooLong { channel_id, recent } => {
+                client.cache_users(&recent.users);
+                client.cache_chats(&recent.chats);
+                let recent = recent
+                    .updates
+                    .into_iter()
+                    .filter_map(|u| match u {
+                        enums::Update::NewChannelMessage(u) => {
+                            Some(IncomingMessage::new(u.message, client.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                client
+                    .inner
+                    .updates
+                    .publish(Update::ChannelTooLong { channel_id, recent });
+            }
+            Output::ChannelClosed { channel_id } => {
+                client.inner.store.lock().remove_channel_pts(channel_id);
+            }
+            Output::StateChanged => {
+                if let Some(state) = self.engine.as_ref().and_then(Engine::state) {
+                    store_state(client, &state);
                 }
-                Output::ChannelTooLong { channel_id, recent } => {
-                    client.cache_users(&recent.users);
-                    client.cache_chats(&recent.chats);
-                    let recent = recent
-                        .updates
-                        .into_iter()
-                        .filter_map(|u| match u {
-                            enums::Update::NewChannelMessage(u) => {
-                                Some(IncomingMessage::new(u.message, client.clone()))
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    client
-                        .inner
-                        .updates
-                        .publish(Update::ChannelTooLong { channel_id, recent });
-                }
-                Output::ChannelClosed { channel_id } => {
-                    client.inner.store.lock().remove_channel_pts(channel_id);
-                }
-                Output::StateChanged => {
-                    if let Some(state) = self.engine.as_ref().and_then(Engine::state) {
-                        store_state(client, &state);
-                    }
-                    self.save_at
-                        .get_or_insert_with(|| Instant::now() + SAVE_DELAY);
-                }
+                self.save_at
+                    .get_or_insert_with(|| Instant::now() + SAVE_DELAY);
             }
         }
     }
@@ -278,6 +303,7 @@ pub(crate) async fn run(
         save_at: None,
         fatal: None,
         behind: false,
+        deferred: Vec::new(),
     };
     loop {
         let timeout = driver
@@ -301,7 +327,7 @@ pub(crate) async fn run(
             },
             _ = sleep_until(timeout) => Step::Timeout,
             _ = sleep_until(driver.save_at) => Step::Save,
-            _ = listener(&client, driver.behind) => Step::Listening,
+            _ = room_made(&client, driver.waits_for_room()) => Step::Room,
         };
         let Some(inner) = client.upgrade() else { break };
         let client = Client { inner };
@@ -315,7 +341,7 @@ pub(crate) async fn run(
                     engine.handle_timeout(now);
                 }
             }
-            Step::Listening => {}
+            Step::Room => {}
             Step::Save => {
                 driver.save_at = None;
                 if let Err(e) = client.save_session().await {
@@ -350,7 +376,7 @@ pub(crate) async fn run(
 }
 
 enum Step {
-    Listening,
+    Room,
     Answer(Answer),
     Event(PoolEvent),
     Work(Work),
@@ -358,14 +384,14 @@ enum Step {
     Save,
 }
 
-/// Resolves when someone starts listening, if the driver waits for that.
-async fn listener(client: &Weak<Inner>, behind: bool) {
-    let hub_owner = match behind {
+/// Resolves when the streams make room, if the driver waits for that.
+async fn room_made(client: &Weak<Inner>, waits: bool) {
+    let hub_owner = match waits {
         true => client.upgrade(),
         false => None,
     };
     match hub_owner {
-        Some(inner) => inner.updates.listener_arrived().await,
+        Some(inner) => inner.updates.room_made().await,
         None => std::future::pending().await,
     }
 }

@@ -10,11 +10,12 @@ mod message;
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
 use paperplane_tl::enums;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 pub(crate) use driver::{constructor_of, observe, run};
 pub(crate) use message::short_message;
@@ -22,11 +23,11 @@ pub use message::{IncomingMessage, MessageDeletion};
 
 use crate::client::Client;
 
-/// Updates kept while nobody is listening yet (for example between
-/// sign-in and the first `stream_updates`). Past it nothing is dropped:
-/// the client stops taking pushes, and fetches what it skipped with
-/// `getDifference` once someone listens.
-const BACKLOG: usize = 10_000;
+/// Updates a stream (or, before the first stream, the backlog) may hold
+/// unread by default. Past it nothing is dropped: the client stops taking
+/// pushes and fetching differences, leaving the updates on the server, and
+/// fetches them with `getDifference` once there is room again.
+pub const DEFAULT_QUEUE_LIMIT: usize = 10_000;
 
 /// Something that happened.
 #[derive(Clone, Debug)]
@@ -85,64 +86,93 @@ pub(crate) enum Work {
 }
 
 /// Who listens.
-#[derive(Default)]
 pub(crate) struct Hub {
     inner: Mutex<HubInner>,
-    /// Woken when a listener arrives.
-    listening: tokio::sync::Notify,
+    /// How many unread updates a stream or the backlog may hold.
+    limit: usize,
+    /// Woken when a listener arrives or a full stream is read from.
+    room: Arc<Notify>,
+}
+
+struct Subscriber {
+    tx: mpsc::UnboundedSender<Update>,
+    unread: Arc<AtomicUsize>,
 }
 
 #[derive(Default)]
 struct HubInner {
-    subscribers: Vec<mpsc::UnboundedSender<Update>>,
+    subscribers: Vec<Subscriber>,
     backlog: VecDeque<Update>,
     closed: bool,
 }
 
 impl Hub {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            limit: limit.max(1),
+            room: Arc::new(Notify::new()),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, HubInner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn subscribe(&self) -> UpdateStream {
         let (tx, rx) = mpsc::unbounded_channel();
+        let unread = Arc::new(AtomicUsize::new(0));
         let mut inner = self.lock();
         if inner.subscribers.is_empty() {
+            unread.store(inner.backlog.len(), Ordering::Relaxed);
             for update in inner.backlog.drain(..) {
                 let _ = tx.send(update);
             }
         }
         if !inner.closed {
-            inner.subscribers.push(tx);
+            inner.subscribers.push(Subscriber {
+                tx,
+                unread: unread.clone(),
+            });
         }
         drop(inner);
-        self.listening.notify_waiters();
-        UpdateStream { rx }
+        self.room.notify_one();
+        UpdateStream {
+            rx,
+            unread,
+            room: self.room.clone(),
+            low_water: self.limit / 2,
+        }
     }
 
-    /// Whether more updates may be taken in: someone listens, or the
-    /// backlog has room.
+    /// Whether more updates may be taken in: every stream (or, with none,
+    /// the backlog) holds fewer unread than the limit.
     pub(crate) fn has_room(&self) -> bool {
         let inner = self.lock();
-        inner.subscribers.iter().any(|s| !s.is_closed()) || inner.backlog.len() < BACKLOG
+        let mut live = inner.subscribers.iter().filter(|s| !s.tx.is_closed());
+        match live.next() {
+            None => inner.backlog.len() < self.limit,
+            Some(first) => std::iter::once(first)
+                .chain(live)
+                .all(|s| s.unread.load(Ordering::Relaxed) < self.limit),
+        }
     }
 
-    /// Resolves when a listener arrives.
-    pub(crate) async fn listener_arrived(&self) {
-        self.listening.notified().await;
+    /// Resolves when a listener arrives or a full stream has been read
+    /// down to half its limit.
+    pub(crate) async fn room_made(&self) {
+        self.room.notified().await;
     }
 
     pub(crate) fn publish(&self, update: Update) {
         let mut inner = self.lock();
-        inner.subscribers.retain(|s| !s.is_closed());
+        inner.subscribers.retain(|s| !s.tx.is_closed());
         match inner.subscribers.as_slice() {
             [] => inner.backlog.push_back(update),
-            [only] => {
-                let _ = only.send(update);
-            }
+            [only] => only.send(update),
             many => {
                 for s in many {
-                    let _ = s.send(update.clone());
+                    s.send(update.clone());
                 }
             }
         }
@@ -155,17 +185,37 @@ impl Hub {
     }
 }
 
+impl Subscriber {
+    fn send(&self, update: Update) {
+        if self.tx.send(update).is_ok() {
+            self.unread.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// The account's updates, in order. Use `.next().await`, or as a
 /// `futures::Stream`. Ends when the client disconnects.
+///
+/// A stream that is not read holds the client back: once it has the
+/// builder's [`update_queue_limit`](crate::ClientBuilder::update_queue_limit)
+/// unread updates, no more are taken from the server until it is read.
 #[derive(Debug)]
 pub struct UpdateStream {
     rx: mpsc::UnboundedReceiver<Update>,
+    unread: Arc<AtomicUsize>,
+    room: Arc<Notify>,
+    low_water: usize,
 }
 
 impl UpdateStream {
     /// The next update, or `None` once the client is disconnected.
     pub async fn next(&mut self) -> Option<Update> {
-        self.rx.recv().await
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
+
+    /// How many updates wait to be read.
+    pub fn unread(&self) -> usize {
+        self.unread.load(Ordering::Relaxed)
     }
 }
 
@@ -173,7 +223,14 @@ impl futures_core::Stream for UpdateStream {
     type Item = Update;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Update>> {
-        self.rx.poll_recv(cx)
+        let polled = self.rx.poll_recv(cx);
+        if let Poll::Ready(Some(_)) = &polled {
+            let before = self.unread.fetch_sub(1, Ordering::Relaxed);
+            if before == self.low_water + 1 {
+                self.room.notify_one();
+            }
+        }
+        polled
     }
 }
 
