@@ -13,7 +13,7 @@ use paperplane_session::{
     BinaryFileBackend, InMemoryBackend, Session, SessionBackend, SessionError,
 };
 
-use crate::client::{Client, ShutdownToken};
+use crate::client::{Client, ShutdownToken, UpdatesConfig};
 
 /// Why [`ClientBuilder::connect`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -308,8 +308,10 @@ impl ClientBuilder {
             session,
             self.pool,
             dc_addr,
-            self.catch_up,
-            self.update_queue_limit,
+            UpdatesConfig {
+                catch_up: self.catch_up,
+                queue_limit: self.update_queue_limit,
+            },
         )
         .await?;
         let token = client.shutdown_token();

@@ -60,6 +60,14 @@ impl ShutdownToken {
     }
 }
 
+/// How a client follows updates (from the builder).
+pub(crate) struct UpdatesConfig {
+    /// Fetch what was missed while offline.
+    pub(crate) catch_up: bool,
+    /// Unread updates a stream may hold.
+    pub(crate) queue_limit: usize,
+}
+
 impl Client {
     /// Options for a new client.
     pub fn builder() -> ClientBuilder {
@@ -73,8 +81,7 @@ impl Client {
         session: Session,
         config: PoolConfig,
         dc_addr: Option<SocketAddr>,
-        catch_up: bool,
-        update_queue_limit: usize,
+        updates: UpdatesConfig,
     ) -> Result<Self, InvocationError> {
         let (pool, events) = Pool::new(config, pool_state(&session, dc_addr));
         let authorized = session.user().is_some();
@@ -86,7 +93,7 @@ impl Client {
                 api_hash,
                 pool,
                 store: Store::new(backend, session),
-                updates: Hub::new(update_queue_limit),
+                updates: Hub::new(updates.queue_limit),
                 work,
                 shutdown,
             }),
@@ -110,7 +117,7 @@ impl Client {
         })?;
         first?;
         if authorized {
-            match catch_up {
+            match updates.catch_up {
                 true => client.queue(Work::Start { state: None }),
                 false => client.follow_updates_from_now().await,
             }
