@@ -13,6 +13,12 @@ impl Client {
         self.inner.store.lock().user().map(|u| u.id)
     }
 
+    /// Whether the cache can address `peer` (a `min` hash counts: the
+    /// message it came with is the context it is valid in).
+    pub(crate) fn knows(&self, peer: PeerId) -> bool {
+        self.inner.store.lock().peer(peer).is_some()
+    }
+
     /// Remembers the access hashes (and usernames, phones) of `users`.
     pub(crate) fn cache_users(&self, users: &[enums::User]) {
         let mut session = self.inner.store.lock();

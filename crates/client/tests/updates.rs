@@ -195,3 +195,31 @@ async fn a_slow_stream_puts_off_the_next_slice_of_a_difference() {
     assert!(got == want, "out of order or missing");
     assert_quiet(&mut stream).await;
 }
+
+#[tokio::test]
+async fn a_short_message_from_an_unknown_sender_is_fetched_with_the_sender() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627114", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627115").await;
+    let mut stream = alice.stream_updates();
+    // updateShortMessage names Bob by id alone, and Alice never saw him.
+    control.push_short_forms_always(true);
+    control.send_as(bob.id, &me.id().to_string(), "hi").unwrap();
+    assert_eq!(next_texts(&mut stream, 1).await, ["hi"]);
+    assert_quiet(&mut stream).await;
+    assert_eq!(control.executions("updates.getDifference"), 1);
+    // The difference brought Bob's access hash: Alice can answer him.
+    let bob_peer = paperplane::tl::types::PeerUser { user_id: bob.id }.into();
+    tokio::time::timeout(WAIT, alice.send_message_to_peer(bob_peer, "hello"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        control
+            .messages_of(bob.id)
+            .iter()
+            .any(|m| m.text == "hello")
+    );
+}

@@ -596,6 +596,14 @@ impl Control {
         self.shared.world.hub().swap(user_id, pairs, delay);
     }
 
+    /// Pushes messages in their short form (`updateShortMessage`, which
+    /// names the sender by id alone) even to connections that were never
+    /// shown the sender, as Telegram may: a client must then fetch the
+    /// sender with the difference. Off again with `false`.
+    pub fn push_short_forms_always(&self, on: bool) {
+        self.shared.world.hub().set_short_always(on);
+    }
+
     /// Pushes `updatesTooLong` to every session of `user_id`: the client
     /// must fetch the difference.
     pub fn push_updates_too_long(&self, user_id: i64) {

@@ -66,6 +66,9 @@ struct Inner {
     /// of each pair trails the second, and the update held back for its
     /// successor (fault injection).
     swapped: HashMap<i64, Swap>,
+    /// Short forms go to every connection, whether or not it has seen
+    /// their user, as Telegram's own servers may do (fault injection).
+    short_always: bool,
 }
 
 /// Pairs of a user's updates to push in swapped order.
@@ -151,13 +154,15 @@ impl Hub {
     /// except `except`: the short form where the connection has seen its
     /// user, the full one (and the users it carries are seen) elsewhere.
     pub fn send_updates(&self, key_ids: &[i64], except: Option<ConnId>, update: &Outgoing) {
-        for (id, entry) in &mut self.lock().conns {
+        let inner = &mut *self.lock();
+        let short_always = inner.short_always;
+        for (id, entry) in &mut inner.conns {
             let wanted = entry.auth_key_id.is_some_and(|k| key_ids.contains(&k));
             if !wanted || Some(*id) == except {
                 continue;
             }
             let body = match &update.short {
-                Some((user, short)) if entry.seen.contains(user) => short.clone(),
+                Some((user, short)) if short_always || entry.seen.contains(user) => short.clone(),
                 _ => {
                     entry.seen.extend(update.users.iter().copied());
                     update.full.clone()
@@ -166,6 +171,11 @@ impl Hub {
             // A closed receiver only means the connection is going away.
             let _ = entry.tx.send(Push::Update(body));
         }
+    }
+
+    /// Whether short forms go to connections that never saw their user.
+    pub fn set_short_always(&self, on: bool) {
+        self.lock().short_always = on;
     }
 
     /// The next `count` updates of the account's own sequence meant for

@@ -496,6 +496,15 @@ fn incoming(client: &Client, updates: enums::Updates) -> Fed {
     };
     match updates {
         U::TooLong => Fed::TooLong,
+        // A short form names its peers by id alone. Telegram sends it when
+        // it believes the client knows them; when the client does not, the
+        // difference carries the same message with the users and chats.
+        U::UpdateShortMessage(u) if !client.knows(PeerId::User(u.user_id)) => Fed::TooLong,
+        U::UpdateShortChatMessage(u)
+            if !client.knows(PeerId::User(u.from_id)) || !client.knows(PeerId::Chat(u.chat_id)) =>
+        {
+            Fed::TooLong
+        }
         U::UpdateShortMessage(u) => {
             let peer = user_peer(u.user_id);
             let from = match u.out {
