@@ -593,8 +593,13 @@ async fn posts_made_while_away_are_caught_up_through_channel_too_long() {
 #[tokio::test]
 async fn withheld_posts_are_found_by_the_next_difference_even_past_their_date() {
     let mut w = world(21).await;
-    let channel = w.control.create_channel(w.bob.id, "Quiet news", None).unwrap();
-    w.control.add_channel_member(channel.id, w.alice_id).unwrap();
+    let channel = w
+        .control
+        .create_channel(w.bob.id, "Quiet news", None)
+        .unwrap();
+    w.control
+        .add_channel_member(channel.id, w.alice_id)
+        .unwrap();
     w.control.post_as(w.bob.id, channel.id, "one").unwrap();
     assert_eq!(
         next_posts(&mut w.stream, 1).await,
@@ -612,7 +617,10 @@ async fn withheld_posts_are_found_by_the_next_difference_even_past_their_date() 
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let to = w.alice_id.to_string();
     w.control.send_as(w.bob.id, &to, "later").unwrap();
-    assert_eq!(next_posts(&mut w.stream, 1).await, [(None, "later".to_owned())]);
+    assert_eq!(
+        next_posts(&mut w.stream, 1).await,
+        [(None, "later".to_owned())]
+    );
     assert_eq!(w.control.executions("updates.getChannelDifference"), 0);
     w.control.push_updates_too_long(w.alice_id);
     let posts = next_posts(&mut w.stream, 2).await;
