@@ -8,7 +8,9 @@
 //! channel in `chats`, and replayed by `updates.getChannelDifference`
 //! (see [`difference`]). In a broadcast channel only the creator posts; in
 //! a supergroup (`megagroup`) every member does, and joining and leaving
-//! are service messages, as on Telegram.
+//! are service messages, as on Telegram. Bots that are members (and a
+//! bot joining or leaving itself) are told of every join and leave with
+//! `updateChannelParticipant`, an event of their own `qts` sequence.
 //!
 //! A channel with a username is public: anyone may read it and join it.
 //! One without is private: outsiders get `406 CHANNEL_PRIVATE` and are
