@@ -550,3 +550,80 @@ async fn a_supergroup_made_and_used_over_the_protocol() {
     assert!(refused.is("CHANNEL_PRIVATE"), "{refused}");
     assert_quiet(&mut w.stream).await;
 }
+
+#[tokio::test]
+async fn posts_made_while_away_are_caught_up_through_channel_too_long() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996628020", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let alice_id = login(&alice, "9996628120").await.id();
+    let mut stream = alice.stream_updates();
+    let channel = control.create_channel(bob.id, "News", None).unwrap();
+    control.add_channel_member(channel.id, alice_id).unwrap();
+    control.post_as(bob.id, channel.id, "one").unwrap();
+    assert_eq!(
+        next_posts(&mut stream, 1).await,
+        [(Some(channel.id), "one".to_owned())]
+    );
+    // Let the counters reach the session before it is exported.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let session = alice.export_session_string().await.unwrap();
+    alice.disconnect();
+    drop(alice);
+
+    // Posted while Alice is away: pushed to nobody.
+    for text in ["two", "three"] {
+        control.post_as(bob.id, channel.id, text).unwrap();
+    }
+    let (again, _s) = builder(&server)
+        .session_string(session)
+        .catch_up(true)
+        .connect()
+        .await
+        .unwrap();
+    let mut stream = again.stream_updates();
+    let posts = next_posts(&mut stream, 2).await;
+    assert_eq!(texts_in(&posts, channel.id), ["two", "three"]);
+    assert_quiet(&mut stream).await;
+    // getDifference named the channel; its difference brought the posts.
+    assert!(control.executions("updates.getChannelDifference") >= 1);
+}
+
+#[tokio::test]
+async fn withheld_posts_are_found_by_the_next_difference_even_past_their_date() {
+    let mut w = world(21).await;
+    let channel = w
+        .control
+        .create_channel(w.bob.id, "Quiet news", None)
+        .unwrap();
+    w.control
+        .add_channel_member(channel.id, w.alice_id)
+        .unwrap();
+    w.control.post_as(w.bob.id, channel.id, "one").unwrap();
+    assert_eq!(
+        next_posts(&mut w.stream, 1).await,
+        [(Some(channel.id), "one".to_owned())]
+    );
+    // Two posts are never pushed, and nothing else happens in the
+    // channel to show the gap.
+    w.control
+        .inject_withhold_channel_updates(w.alice_id, channel.id, 2);
+    for text in ["two", "three"] {
+        w.control.post_as(w.bob.id, channel.id, text).unwrap();
+    }
+    // A later private message moves Alice's date past the posts', so
+    // only what the server knows it handed her can tell.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let to = w.alice_id.to_string();
+    w.control.send_as(w.bob.id, &to, "later").unwrap();
+    assert_eq!(
+        next_posts(&mut w.stream, 1).await,
+        [(None, "later".to_owned())]
+    );
+    assert_eq!(w.control.executions("updates.getChannelDifference"), 0);
+    w.control.push_updates_too_long(w.alice_id);
+    let posts = next_posts(&mut w.stream, 2).await;
+    assert_eq!(texts_in(&posts, channel.id), ["two", "three"]);
+    assert_quiet(&mut w.stream).await;
+}

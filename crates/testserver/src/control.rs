@@ -20,6 +20,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use paperplane_tl::enums;
+
 use crate::error::ApiError;
 use crate::server::{Shared, unix_now};
 use crate::world::State;
@@ -328,6 +330,49 @@ impl Control {
         })
     }
 
+    /// Marks `user_id`'s chat with `peer` (`@username`, phone or user id)
+    /// read, exactly as `messages.readHistory` from that user's client
+    /// would: the peer's sessions get `updateReadHistoryOutbox`.
+    pub fn read_as(&self, user_id: i64, peer: &str) -> Result<(), ControlError> {
+        self.shared.world.with(|state, pushes| {
+            if state.users.get(user_id).is_none() {
+                return Err(ControlError::NoSuchUser(user_id.to_string()));
+            }
+            let peer = find(state, peer)
+                .map(|u| u.id)
+                .ok_or_else(|| ControlError::NoSuchUser(peer.to_owned()))?;
+            state.read_history(pushes, origin(user_id), peer, 0);
+            Ok(())
+        })
+    }
+
+    /// Blocks (or with `blocked` false unblocks) `target` for `user_id`,
+    /// exactly as `contacts.block` / `contacts.unblock` from that user's
+    /// client would: a bot blocked or unblocked gets `updateBotStopped`.
+    pub fn block_as(&self, user_id: i64, target: &str, blocked: bool) -> Result<(), ControlError> {
+        self.shared.world.with(|state, pushes| {
+            let target = find(state, target)
+                .map(|u| u.id)
+                .ok_or_else(|| ControlError::NoSuchUser(target.to_owned()))?;
+            let change = crate::world::blocks::BlockChange {
+                target,
+                stories: false,
+                blocked,
+            };
+            state.set_blocked(pushes, origin(user_id), change)?;
+            Ok(())
+        })
+    }
+
+    /// The account's update counters as `updates.getState` would give
+    /// them now: `(pts, qts, seq)`.
+    pub fn update_counters(&self, user_id: i64) -> (i32, i32, i32) {
+        self.shared.world.read(|state| {
+            let enums::updates::State::State(s) = state.update_state(user_id, 0);
+            (s.pts, s.qts, s.seq)
+        })
+    }
+
     /// Creates a broadcast channel owned by `creator_user_id` (public with
     /// a `username`), as `channels.createChannel` would.
     pub fn create_channel(
@@ -543,9 +588,11 @@ impl Control {
         self.shared.faults.executions(method)
     }
 
-    /// Arms a fault: the next `count` updates for `user_id` are not pushed
-    /// to any of their sessions (they stay in the account's history), so
-    /// the client sees a pts gap and must fetch the difference.
+    /// Arms a fault: the next `count` updates of the account's own
+    /// sequences for `user_id` (pts, qts and seq-numbered pushes alike;
+    /// not a channel's) are not pushed to any of their sessions (what has
+    /// a pts or qts stays in the account's history), so the client sees a
+    /// pts, qts or seq gap and must fetch the difference.
     pub fn inject_withhold_updates(&self, user_id: i64, count: u32) {
         self.shared.world.hub().withhold(user_id, count);
     }

@@ -153,7 +153,14 @@ impl Hub {
     /// Sends `update` to every connection acting with one of `key_ids`,
     /// except `except`: the short form where the connection has seen its
     /// user, the full one (and the users it carries are seen) elsewhere.
-    pub fn send_updates(&self, key_ids: &[i64], except: Option<ConnId>, update: &Outgoing) {
+    /// Returns how many connections it was handed to.
+    pub fn send_updates(
+        &self,
+        key_ids: &[i64],
+        except: Option<ConnId>,
+        update: &Outgoing,
+    ) -> usize {
+        let mut sent = 0;
         let inner = &mut *self.lock();
         let short_always = inner.short_always;
         for (id, entry) in &mut inner.conns {
@@ -169,8 +176,11 @@ impl Hub {
                 }
             };
             // A closed receiver only means the connection is going away.
-            let _ = entry.tx.send(Push::Update(body));
+            if entry.tx.send(Push::Update(body)).is_ok() {
+                sent += 1;
+            }
         }
+        sent
     }
 
     /// Whether short forms go to connections that never saw their user.
@@ -239,16 +249,17 @@ impl Hub {
     }
 
     /// Pushes `update` to `user_id`'s connections (`keys`), unless a fault
-    /// holds it back or swaps it with the next one.
+    /// holds it back or swaps it with the next one. Returns whether it
+    /// reached (or, swapped, is on its way to) at least one connection.
     pub fn send_user_update(
         &self,
         user_id: i64,
         keys: Vec<i64>,
         except: Option<ConnId>,
         update: Outgoing,
-    ) {
+    ) -> bool {
         if self.take_withheld(user_id, update.channel) {
-            return;
+            return false;
         }
         let held = {
             let mut inner = self.lock();
@@ -260,7 +271,7 @@ impl Hub {
                         except,
                         update,
                     });
-                    return;
+                    return true;
                 }
                 Some(swap) => {
                     let held = swap.held.take().map(|h| (h, swap.delay));
@@ -272,10 +283,11 @@ impl Hub {
                 }
             }
         };
-        self.send_updates(&keys, except, &update);
+        let sent = self.send_updates(&keys, except, &update);
         if let Some((held, delay)) = held {
             self.send_updates_after(&held.keys, held.except, &held.update, delay);
         }
+        sent > 0
     }
 
     /// [`Hub::send_updates`], `delay` from now (at once outside a Tokio
@@ -288,7 +300,8 @@ impl Hub {
         delay: std::time::Duration,
     ) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return self.send_updates(key_ids, except, update);
+            self.send_updates(key_ids, except, update);
+            return;
         };
         for (id, entry) in &mut self.lock().conns {
             let wanted = entry.auth_key_id.is_some_and(|k| key_ids.contains(&k));

@@ -8,7 +8,9 @@ use super::peers::{self, PeerRef};
 use crate::error::{ApiError, ApiResult};
 use crate::world::channels::{ChannelMessage, view as channel_view};
 use crate::world::chat::Origin;
+use crate::world::dialogs::DialogPeer;
 use crate::world::messages::{HistoryQuery, MessageRecord, history_page};
+use crate::world::sequences::set_seq;
 use crate::world::{Pushes, State, view};
 
 /// The users a list of messages mentions, as `me` sees them, `me` first.
@@ -242,7 +244,7 @@ pub fn edit_message(
                 return Ok(state.channel_updates(me, channel, vec![update], &[me], origin.now));
             }
         };
-        let update = state.edit_message(
+        let (update, seq) = state.edit_message(
             pushes,
             origin,
             peer,
@@ -251,7 +253,9 @@ pub fn edit_message(
             req.entities,
         )?;
         let users = state.users_for(origin.user_id, &[origin.user_id, peer]);
-        Ok(view::updates(vec![update], users, origin.now))
+        let mut answer = view::updates(vec![update], users, origin.now);
+        set_seq(&mut answer, seq);
+        Ok(answer)
     })
 }
 
@@ -275,8 +279,12 @@ fn affected(pts: i32, pts_count: i32) -> enums::messages::AffectedMessages {
     })
 }
 
-/// `messages.getDialogs`: chats by newest message, with every peer's
-/// `User`; bots get `400 BOT_METHOD_INVALID`.
+/// `messages.getDialogs`: private chats and the channels and supergroups
+/// the caller is a member of (each with its `pts`), by newest message,
+/// with their top messages, every peer's `User` and the channels in
+/// `chats`; bots get `400 BOT_METHOD_INVALID`. A page starts after the
+/// dialog `offset_peer` names; without one, below `offset_date`, or with
+/// only `offset_id`, at top messages below it (each chat's own ids).
 pub fn get_dialogs(
     ctx: &mut Context<'_>,
     req: functions::messages::GetDialogs,
@@ -286,61 +294,76 @@ pub fn get_dialogs(
         if state.users.get(me).is_some_and(|u| u.bot) {
             return Err(ApiError::bad_request("BOT_METHOD_INVALID"));
         }
-        let Some(mailbox) = state
-            .mailboxes
-            .get(&me)
-            .filter(|_| req.folder_id.unwrap_or(0) == 0)
-        else {
-            return Ok(dialogs_answer(Vec::new(), Vec::new(), Vec::new(), 0));
-        };
-        let all = mailbox.dialogs();
+        if req.folder_id.unwrap_or(0) != 0 {
+            return Ok(dialogs_answer(DialogsPage::default(), 0));
+        }
+        let all = state.dialog_list(me);
         let total = all.len();
+        let after = match peers::input_peer(state, me, &req.offset_peer) {
+            Ok(PeerRef::User(id)) => all.iter().position(|e| e.is(id, false)),
+            Ok(PeerRef::Channel(id)) => all.iter().position(|e| e.is(id, true)),
+            Err(_) => None,
+        };
         let limit = usize::try_from(req.limit.clamp(1, 100)).unwrap_or(100);
-        let page: Vec<_> = all
-            .into_iter()
-            .filter(|d| {
-                let top_date = mailbox.get(d.top_message).map_or(0, |m| m.date);
-                match (req.offset_id, req.offset_date) {
-                    (id, _) if id > 0 => d.top_message < id,
-                    (_, date) if date > 0 => top_date < date,
-                    _ => true,
-                }
-            })
-            .take(limit)
-            .collect();
-        let tops: Vec<&MessageRecord> = page
+        let page = all
             .iter()
-            .filter_map(|d| mailbox.get(d.top_message))
-            .collect();
+            .enumerate()
+            .filter(|(i, e)| match after {
+                Some(after) => *i > after,
+                None if req.offset_date > 0 => e.date < req.offset_date,
+                None if req.offset_id > 0 => e.top_id < req.offset_id,
+                None => true,
+            })
+            .map(|(_, e)| e)
+            .take(limit);
+        let mut answer = DialogsPage::default();
         let mut ids = vec![me];
-        ids.extend(page.iter().map(|d| d.peer));
-        let users = state.users_for(me, &ids);
-        let messages = tops.iter().map(|m| view::message(m)).collect();
-        let dialogs = page.iter().map(view::dialog).collect();
-        Ok(dialogs_answer(dialogs, messages, users, total))
+        for entry in page {
+            match &entry.peer {
+                DialogPeer::User(d, top) => {
+                    ids.push(d.peer);
+                    answer.dialogs.push(view::dialog(d));
+                    answer.messages.extend(top.map(view::message));
+                }
+                DialogPeer::Channel(c, top) => {
+                    answer.dialogs.push(channel_view::dialog(me, c));
+                    answer.chats.push(channel_view::channel(me, c));
+                    if let Some(m) = top {
+                        ids.extend(channel_view::mentioned(c, m));
+                        answer.messages.push(channel_view::message(me, c, m));
+                    }
+                }
+            }
+        }
+        answer.users = state.users_for(me, &ids);
+        Ok(dialogs_answer(answer, total))
     })
 }
 
-fn dialogs_answer(
+/// One page of dialogs and what they mention.
+#[derive(Default)]
+struct DialogsPage {
     dialogs: Vec<enums::Dialog>,
     messages: Vec<enums::Message>,
+    chats: Vec<enums::Chat>,
     users: Vec<enums::User>,
-    total: usize,
-) -> enums::messages::Dialogs {
-    if total > dialogs.len() {
+}
+
+fn dialogs_answer(page: DialogsPage, total: usize) -> enums::messages::Dialogs {
+    if total > page.dialogs.len() {
         enums::messages::Dialogs::Slice(Box::new(types::messages::DialogsSlice {
             count: i32::try_from(total).unwrap_or(i32::MAX),
-            dialogs,
-            messages,
-            chats: Vec::new(),
-            users,
+            dialogs: page.dialogs,
+            messages: page.messages,
+            chats: page.chats,
+            users: page.users,
         }))
     } else {
         enums::messages::Dialogs::Dialogs(types::messages::Dialogs {
-            dialogs,
-            messages,
-            chats: Vec::new(),
-            users,
+            dialogs: page.dialogs,
+            messages: page.messages,
+            chats: page.chats,
+            users: page.users,
         })
     }
 }

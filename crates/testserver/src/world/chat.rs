@@ -63,8 +63,9 @@ impl State {
     }
 
     /// Records a pts event for `owner` carrying `update(pts)`, pushes it to
-    /// the owner's sessions (except `except`), and returns the new `pts`
-    /// and the update.
+    /// the owner's sessions (except `except`; numbered with the owner's
+    /// next `seq` when `numbered`, see [`State::push_account`]), and
+    /// returns the new `pts`, the update and the `seq` (0: none).
     #[allow(clippy::too_many_arguments)]
     fn record_update(
         &mut self,
@@ -72,21 +73,19 @@ impl State {
         owner: i64,
         pts_count: i32,
         except: Option<ConnId>,
+        numbered: bool,
         mentions: &[i64],
         now: i32,
         update: impl FnOnce(i32) -> enums::Update,
-    ) -> (i32, enums::Update) {
+    ) -> (i32, enums::Update, i32) {
         let log = self.logs.entry(owner).or_default();
         let update = update(log.pts() + pts_count);
         let bytes = update.to_bytes();
         let pts = log.record(pts_count, |_| EventKind::Update(bytes));
         let users = self.users_for(owner, mentions);
-        pushes.to_user(
-            owner,
-            except,
-            &view::updates(vec![update.clone()], users, now),
-        );
-        (pts, update)
+        let updates = view::updates(vec![update.clone()], users, now);
+        let (_, seq) = self.push_account(pushes, owner, except, updates, numbered);
+        (pts, update, seq)
     }
 
     /// Stores a new message copy for `owner`, records its pts event and
@@ -152,6 +151,12 @@ impl State {
         if sender.bot && recipient.bot && from != to {
             return Err(ApiError::bad_request("USER_IS_BOT"));
         }
+        if from != to && self.is_blocked(from, to) {
+            return Err(ApiError::bad_request("YOU_BLOCKED_USER"));
+        }
+        if sender.bot && self.is_blocked(to, from) {
+            return Err(ApiError::new(403, "USER_IS_BLOCKED"));
+        }
         if let Some(rid) = random_id {
             let mailbox = self.mailboxes.entry(from).or_default();
             if let Some(original) = mailbox.by_random_id(rid) {
@@ -193,7 +198,8 @@ impl State {
     }
 
     /// Edits `user`'s message `id` in the chat with `peer`; returns the
-    /// `updateEditMessage` for the caller.
+    /// `updateEditMessage` for the caller and the `seq` its answer must
+    /// carry (its other sessions got the edit numbered so).
     pub fn edit_message(
         &mut self,
         pushes: &mut Pushes,
@@ -202,7 +208,7 @@ impl State {
         id: i32,
         text: Option<&str>,
         entities: Option<Vec<enums::MessageEntity>>,
-    ) -> ApiResult<enums::Update> {
+    ) -> ApiResult<(enums::Update, i32)> {
         let user = origin.user_id;
         let mailbox = self.mailboxes.entry(user).or_default();
         let old = mailbox
@@ -237,16 +243,25 @@ impl State {
             m.edit_date = Some(origin.now);
             let message = view::message(m);
             let mentions = [m.from, m.peer];
-            let (_, update) =
-                self.record_update(pushes, owner, 1, except, &mentions, origin.now, |pts| {
+            // The editor's answer is `updates` with the same seq.
+            let (_, update, seq) = self.record_update(
+                pushes,
+                owner,
+                1,
+                except,
+                true,
+                &mentions,
+                origin.now,
+                |pts| {
                     enums::Update::EditMessage(types::UpdateEditMessage {
                         message,
                         pts,
                         pts_count: 1,
                     })
-                });
+                },
+            );
             if owner == user && own_update.is_none() {
-                own_update = Some(update);
+                own_update = Some((update, seq));
             }
         }
         own_update.ok_or_else(|| ApiError::bad_request("MESSAGE_ID_INVALID"))
@@ -304,13 +319,16 @@ impl State {
         if count == 0 {
             return (self.logs.entry(owner).or_default().pts(), 0);
         }
-        let (pts, _) = self.record_update(pushes, owner, count, except, &[], now, |pts| {
-            enums::Update::DeleteMessages(types::UpdateDeleteMessages {
-                messages: ids,
-                pts,
-                pts_count: count,
-            })
-        });
+        // The deleter is answered `messages.affectedMessages`, without seq.
+        let numbered = except.is_none();
+        let (pts, _, _) =
+            self.record_update(pushes, owner, count, except, numbered, &[], now, |pts| {
+                enums::Update::DeleteMessages(types::UpdateDeleteMessages {
+                    messages: ids,
+                    pts,
+                    pts_count: count,
+                })
+            });
         (pts, count)
     }
 
@@ -346,8 +364,17 @@ impl State {
             .filter(|(owner, _)| *owner == peer)
             .map(|(_, id)| id)
             .max();
-        let (pts, _) =
-            self.record_update(pushes, user, 1, origin.conn, &[peer], origin.now, |pts| {
+        // The reader is answered `messages.affectedMessages`, without seq.
+        let numbered = origin.conn.is_none();
+        let (pts, _, _) = self.record_update(
+            pushes,
+            user,
+            1,
+            origin.conn,
+            numbered,
+            &[peer],
+            origin.now,
+            |pts| {
                 enums::Update::ReadHistoryInbox(types::UpdateReadHistoryInbox {
                     folder_id: None,
                     peer: view::peer(peer),
@@ -357,7 +384,8 @@ impl State {
                     pts,
                     pts_count: 1,
                 })
-            });
+            },
+        );
         if let Some(partner_max) = partner_read_to.filter(|_| peer != user) {
             let moved = self
                 .mailboxes
@@ -365,7 +393,7 @@ impl State {
                 .or_default()
                 .mark_outbox_read(user, partner_max);
             if moved {
-                self.record_update(pushes, peer, 1, None, &[user], origin.now, |pts| {
+                self.record_update(pushes, peer, 1, None, true, &[user], origin.now, |pts| {
                     enums::Update::ReadHistoryOutbox(types::UpdateReadHistoryOutbox {
                         peer: view::peer(user),
                         max_id: partner_max,

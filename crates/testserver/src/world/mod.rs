@@ -8,10 +8,14 @@
 //! them in `pts` order.
 
 pub mod auth;
+pub mod blocks;
 pub mod channels;
 pub mod chat;
+pub mod dialogs;
+pub mod difference;
 pub mod messages;
 pub mod password;
+pub mod sequences;
 pub mod updates;
 pub mod users;
 pub mod view;
@@ -28,9 +32,11 @@ use tokio::sync::watch;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::{ConnId, Hub, Outgoing};
 use auth::{Authorization, Logins};
+use blocks::BlockList;
 use channels::Channels;
 use messages::Mailbox;
 use password::{PasswordRecord, SrpLogin};
+use sequences::Sequences;
 use updates::UpdateLog;
 use users::{TestPhone, UserRecord, Users, parse_bot_token, valid_username};
 
@@ -57,6 +63,13 @@ pub struct State {
     /// existed).
     #[serde(default)]
     pub channels: Channels,
+    /// Each account's `qts`, `seq` and the channel `pts` it was handed
+    /// (absent from worlds saved before they existed).
+    #[serde(default)]
+    pub sequences: BTreeMap<i64, Sequences>,
+    /// Whom each account blocked (absent from older worlds).
+    #[serde(default)]
+    pub blocks: BTreeMap<i64, BlockList>,
     /// Logged-in keys, by auth_key_id.
     pub authorizations: BTreeMap<i64, Authorization>,
     /// Logins in progress.
@@ -88,10 +101,18 @@ enum Target {
     Key(i64),
 }
 
+/// One update to push, and the channel `pts` it hands its user if it
+/// reaches one of their connections.
+struct Item {
+    target: Target,
+    outgoing: Outgoing,
+    channel_pts: Option<(i64, i32)>,
+}
+
 /// Updates to push once a change is done.
 #[derive(Default)]
 pub struct Pushes {
-    items: Vec<(Target, Outgoing)>,
+    items: Vec<Item>,
 }
 
 /// The ids of the users an `Updates` carries (the hub remembers which a
@@ -124,8 +145,15 @@ impl Pushes {
     /// Pushes `updates` to every session logged in as `user_id` except the
     /// connection `except`.
     pub fn to_user(&mut self, user_id: i64, except: Option<ConnId>, updates: &enums::Updates) {
-        self.items
-            .push((Target::User { user_id, except }, outgoing(updates)));
+        self.push(Target::User { user_id, except }, outgoing(updates), None);
+    }
+
+    fn push(&mut self, target: Target, outgoing: Outgoing, channel_pts: Option<(i64, i32)>) {
+        self.items.push(Item {
+            target,
+            outgoing,
+            channel_pts,
+        });
     }
 
     /// Pushes a message to every session logged in as `user_id` except
@@ -141,28 +169,30 @@ impl Pushes {
     ) {
         let mut item = outgoing(full);
         item.short = Some((peer, short.to_bytes()));
-        self.items.push((Target::User { user_id, except }, item));
+        self.push(Target::User { user_id, except }, item, None);
     }
 
-    /// Pushes an update of channel `channel_id`'s sequence to every
-    /// session of `user_id` except `except`: always in full (with the
-    /// channel in `chats`), and subject to the faults aimed at that
-    /// channel rather than the account's.
+    /// Pushes the event of channel `channel_id`'s sequence that brought
+    /// it to `pts` to every session of `user_id` except `except`: always
+    /// in full (with the channel in `chats`), and subject to the faults
+    /// aimed at that channel rather than the account's. Once it reaches
+    /// one of the user's connections, the user counts as handed `pts`.
     pub fn channel_to_user(
         &mut self,
         user_id: i64,
         except: Option<ConnId>,
-        channel_id: i64,
+        (channel_id, pts): (i64, i32),
         updates: &enums::Updates,
     ) {
         let mut item = outgoing(updates);
         item.channel = Some(channel_id);
-        self.items.push((Target::User { user_id, except }, item));
+        let target = Target::User { user_id, except };
+        self.push(target, item, Some((channel_id, pts)));
     }
 
     /// Pushes `updates` to every connection using key `key_id`.
     pub fn to_key(&mut self, key_id: i64, updates: &enums::Updates) {
-        self.items.push((Target::Key(key_id), outgoing(updates)));
+        self.push(Target::Key(key_id), outgoing(updates), None);
     }
 }
 
@@ -201,13 +231,24 @@ impl World {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut pushes = Pushes::default();
         let result = f(&mut state, &mut pushes);
-        for (target, item) in pushes.items {
-            match target {
+        for item in pushes.items {
+            match item.target {
                 Target::User { user_id, except } => {
-                    self.hub
-                        .send_user_update(user_id, state.keys_of(user_id), except, item);
+                    let keys = state.keys_of(user_id);
+                    let reached = self
+                        .hub
+                        .send_user_update(user_id, keys, except, item.outgoing);
+                    if let (true, Some((channel, pts))) = (reached, item.channel_pts) {
+                        state
+                            .sequences
+                            .entry(user_id)
+                            .or_default()
+                            .note_channel_given(channel, pts);
+                    }
                 }
-                Target::Key(key_id) => self.hub.send_updates(&[key_id], None, &item),
+                Target::Key(key_id) => {
+                    self.hub.send_updates(&[key_id], None, &item.outgoing);
+                }
             }
         }
         drop(state);

@@ -140,3 +140,30 @@ impl State {
         .into()
     }
 }
+
+impl State {
+    /// `viewer` was answered `answer` about `channel_id`: it has been
+    /// handed the channel up to the `pts` the answer carries.
+    pub fn note_channel_answered(
+        &mut self,
+        viewer: i64,
+        channel_id: i64,
+        answer: &enums::updates::ChannelDifference,
+    ) {
+        use enums::updates::ChannelDifference as D;
+        let pts = match answer {
+            D::Empty(d) => Some(d.pts),
+            D::ChannelDifference(d) => Some(d.pts),
+            D::TooLong(d) => match &d.dialog {
+                enums::Dialog::Dialog(dialog) => dialog.pts,
+                _ => None,
+            },
+        };
+        if let Some(pts) = pts {
+            self.sequences
+                .entry(viewer)
+                .or_default()
+                .note_channel_given(channel_id, pts);
+        }
+    }
+}

@@ -8,7 +8,9 @@
 //! channel in `chats`, and replayed by `updates.getChannelDifference`
 //! (see [`difference`]). In a broadcast channel only the creator posts; in
 //! a supergroup (`megagroup`) every member does, and joining and leaving
-//! are service messages, as on Telegram.
+//! are service messages, as on Telegram. Bots that are members (and a
+//! bot joining or leaving itself) are told of every join and leave with
+//! `updateChannelParticipant`, an event of their own `qts` sequence.
 //!
 //! A channel with a username is public: anyone may read it and join it.
 //! One without is private: outsiders get `406 CHANNEL_PRIVATE` and are
@@ -24,6 +26,7 @@ use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::chat::{Origin, check_text, entity_bytes};
+use super::sequences::set_seq;
 use super::updates::{PtsEvent, UpdateLog};
 use super::{Pushes, State};
 use crate::error::{ApiError, ApiResult};
@@ -121,6 +124,11 @@ pub struct ChannelRecord {
     random_ids: HashMap<i64, i32>,
     /// The channel's update sequence.
     pub log: UpdateLog<ChannelEvent>,
+    /// When its latest event happened (0 in worlds saved before this was
+    /// kept): `updates.getDifference` reports channels active since the
+    /// client's `date`.
+    #[serde(default)]
+    pub last_event_date: i32,
 }
 
 impl ChannelRecord {
@@ -234,6 +242,11 @@ impl Channels {
         self.by_id.get(&id)
     }
 
+    /// Every channel, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &ChannelRecord> {
+        self.by_id.values()
+    }
+
     fn get_mut(&mut self, id: i64) -> Option<&mut ChannelRecord> {
         self.by_id.get_mut(&id)
     }
@@ -312,18 +325,83 @@ impl State {
     }
 
     /// Pushes `updateChannel` (the channel changed for them: joined, left,
-    /// created) to `user`'s sessions except `except`.
+    /// created) to `user`'s sessions except `except`, numbered on the
+    /// account's `seq`; returns the `seq` (an answer to the excepted
+    /// session must carry it).
     fn push_update_channel(
-        &self,
+        &mut self,
         pushes: &mut Pushes,
         user: i64,
         except: Option<crate::hub::ConnId>,
         channel_id: i64,
         now: i32,
-    ) {
+    ) -> i32 {
         let update = types::UpdateChannel { channel_id }.into();
         let updates = self.channel_updates(user, channel_id, vec![update], &[], now);
-        pushes.to_user(user, except, &updates);
+        self.push_account(pushes, user, except, updates, true).1
+    }
+
+    /// Tells the channel's bots (and `user`, when it is a bot itself) on
+    /// their `qts` that `user` joined (`since`: `None`) or left (`since`:
+    /// when it had joined), as `updateChannelParticipant` by
+    /// `origin.user_id`.
+    fn push_participant_change(
+        &mut self,
+        pushes: &mut Pushes,
+        origin: Origin,
+        channel_id: i64,
+        user: i64,
+        since: Option<i32>,
+    ) -> ApiResult<()> {
+        let channel = self.channel(channel_id)?;
+        let mut bots: Vec<i64> = channel
+            .members
+            .keys()
+            .copied()
+            .chain(std::iter::once(user))
+            .filter(|id| self.users.get(*id).is_some_and(|u| u.bot))
+            .collect();
+        bots.sort_unstable();
+        bots.dedup();
+        let participant = |date| -> enums::ChannelParticipant {
+            types::ChannelParticipant {
+                user_id: user,
+                date,
+                subscription_until_date: None,
+                rank: None,
+            }
+            .into()
+        };
+        let (prev, new) = match since {
+            None => (None, Some(participant(origin.now))),
+            Some(date) => (Some(participant(date)), None),
+        };
+        for bot in bots {
+            let chats = vec![view::chat_for(bot, self.channel(channel_id)?)];
+            let (prev, new) = (prev.clone(), new.clone());
+            self.push_qts(
+                pushes,
+                bot,
+                &[origin.user_id, user],
+                chats,
+                origin.now,
+                |qts| {
+                    types::UpdateChannelParticipant {
+                        via_chatlist: false,
+                        channel_id,
+                        date: origin.now,
+                        actor_id: origin.user_id,
+                        user_id: user,
+                        prev_participant: prev,
+                        new_participant: new,
+                        invite: None,
+                        qts,
+                    }
+                    .into()
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Records `event` in the channel's sequence (taking `pts_count`),
@@ -343,6 +421,7 @@ impl State {
             .ok_or_else(channel_invalid)?;
         let event_kind = kind.clone();
         let pts = channel.log.record(pts_count, |_| kind);
+        channel.last_event_date = channel.last_event_date.max(origin.now);
         let event = PtsEvent {
             pts,
             pts_count,
@@ -356,7 +435,7 @@ impl State {
             let except = (member == origin.user_id).then_some(origin.conn).flatten();
             let updates =
                 self.channel_updates(member, channel_id, vec![update], &mentions, origin.now);
-            pushes.channel_to_user(member, except, channel_id, &updates);
+            pushes.channel_to_user(member, except, (channel_id, pts), &updates);
         }
         let own = channel.event_update(origin.user_id, &event).map(|(u, _)| u);
         Ok((pts, own))
@@ -436,9 +515,10 @@ impl State {
             messages: BTreeMap::new(),
             random_ids: HashMap::new(),
             log: UpdateLog::default(),
+            last_event_date: origin.now,
         };
         self.channels.by_id.insert(id, record);
-        self.push_update_channel(pushes, origin.user_id, origin.conn, id, origin.now);
+        let seq = self.push_update_channel(pushes, origin.user_id, origin.conn, id, origin.now);
         let created = ServiceAction::Created {
             title: title.to_owned(),
         };
@@ -447,8 +527,9 @@ impl State {
             types::UpdateChannel { channel_id: id }.into(),
             posted.update,
         ];
-        let answer =
+        let mut answer =
             self.channel_updates(origin.user_id, id, updates, &[origin.user_id], origin.now);
+        set_seq(&mut answer, seq);
         Ok((id, answer))
     }
 
@@ -480,15 +561,22 @@ impl State {
             c.members.insert(user, origin.now);
         }
         let except = joining.then_some(origin.conn).flatten();
-        self.push_update_channel(pushes, user, except, channel_id, origin.now);
+        let seq = self.push_update_channel(pushes, user, except, channel_id, origin.now);
         let mut updates = vec![types::UpdateChannel { channel_id }.into()];
         if megagroup {
             let action = Some(ServiceAction::AddUser(vec![user]));
             let posted = self.add_channel_message(pushes, origin, channel_id, "", None, action)?;
             updates.push(posted.update);
         }
+        self.push_participant_change(pushes, origin, channel_id, user, None)?;
         let mentions = [origin.user_id, user];
-        Ok(self.channel_updates(origin.user_id, channel_id, updates, &mentions, origin.now))
+        let mut answer =
+            self.channel_updates(origin.user_id, channel_id, updates, &mentions, origin.now);
+        // The joiner's own answer stands for the push it was spared.
+        if joining {
+            set_seq(&mut answer, seq);
+        }
+        Ok(answer)
     }
 
     /// Takes `user` out of a channel (`channels.leaveChannel` when
@@ -509,18 +597,22 @@ impl State {
             return Err(ApiError::bad_request("USER_NOT_PARTICIPANT"));
         }
         let megagroup = channel.megagroup;
+        let since = channel.members.get(&user).copied();
         if let Some(c) = self.channels.get_mut(channel_id) {
             c.members.remove(&user);
         }
         let leaving = origin.user_id == user;
         let except = leaving.then_some(origin.conn).flatten();
-        self.push_update_channel(pushes, user, except, channel_id, origin.now);
+        let seq = self.push_update_channel(pushes, user, except, channel_id, origin.now);
         if megagroup {
             let action = Some(ServiceAction::DeleteUser(user));
             self.add_channel_message(pushes, origin, channel_id, "", None, action)?;
         }
+        self.push_participant_change(pushes, origin, channel_id, user, since)?;
         let update = types::UpdateChannel { channel_id }.into();
-        Ok(self.channel_updates(user, channel_id, vec![update], &[], origin.now))
+        let mut answer = self.channel_updates(user, channel_id, vec![update], &[], origin.now);
+        set_seq(&mut answer, seq);
+        Ok(answer)
     }
 
     /// Posts `text` in a channel as `origin.user_id`: `403
