@@ -6,6 +6,7 @@
 //! (see [`observe`]), reconnects. The engine (`paperplane-updates`)
 //! decides what is in order; this task only moves data and keeps time.
 
+use std::collections::VecDeque;
 use std::sync::Weak;
 use std::time::Duration;
 
@@ -19,6 +20,11 @@ use tokio::time::Instant;
 use super::message::short_message;
 use super::{IncomingMessage, MessageDeletion, Update, Work};
 use crate::client::{Client, Inner};
+
+/// How long a short form naming an unknown peer waits for a push that
+/// shows the peer (the full form may simply come second) before the
+/// difference is fetched for it: Telegram's hold time for gaps.
+const UNRESOLVED_WAIT: Duration = Duration::from_millis(500);
 
 /// How long changed counters wait before the session is saved, so a burst
 /// of updates costs one write.
@@ -58,6 +64,10 @@ struct Driver {
     /// Difference requests put off until there is room for what they
     /// bring.
     deferred: Vec<Output>,
+    /// Short forms naming peers the client cannot address yet, in arrival
+    /// order, each with how long it may wait for them (everything behind
+    /// the first waits too, so order is kept).
+    unresolved: VecDeque<(Instant, enums::Updates)>,
 }
 
 impl Driver {
@@ -125,6 +135,54 @@ impl Driver {
     }
 
     fn on_updates(&mut self, client: &Client, updates: enums::Updates) {
+        // The peers a container shows may be what a waiting short form
+        // needs (pushed in the other order): learn them at once.
+        match &updates {
+            enums::Updates::Updates(u) => {
+                client.cache_users(&u.users);
+                client.cache_chats(&u.chats);
+            }
+            enums::Updates::Combined(u) => {
+                client.cache_users(&u.users);
+                client.cache_chats(&u.chats);
+            }
+            _ => {}
+        }
+        if !self.unresolved.is_empty() || names_unknown_peers(client, &updates) {
+            let deadline = Instant::now() + UNRESOLVED_WAIT;
+            self.unresolved.push_back((deadline, updates));
+            return self.retry_unresolved(client);
+        }
+        self.feed(client, updates);
+    }
+
+    /// Feeds what waited for its peers, in arrival order: once they are
+    /// known (another push brought them), or, past its deadline, by
+    /// fetching the difference, which carries them.
+    fn retry_unresolved(&mut self, client: &Client) {
+        let now = Instant::now();
+        while let Some((deadline, updates)) = self.unresolved.front() {
+            if names_unknown_peers(client, updates) && *deadline > now {
+                break;
+            }
+            let Some((_, updates)) = self.unresolved.pop_front() else {
+                break;
+            };
+            match names_unknown_peers(client, &updates) {
+                true => {
+                    let now = self.now();
+                    if let Some(engine) = self.engine.as_mut() {
+                        engine.handle_too_long(now);
+                    }
+                }
+                false => self.feed(client, updates),
+            }
+            // What the engine released may name the peers the next needs.
+            self.run_outputs(client);
+        }
+    }
+
+    fn feed(&mut self, client: &Client, updates: enums::Updates) {
         let now = self.now();
         let fed = incoming(client, updates);
         let Some(engine) = self.engine.as_mut() else {
@@ -304,6 +362,7 @@ pub(crate) async fn run(
         fatal: None,
         behind: false,
         deferred: Vec::new(),
+        unresolved: VecDeque::new(),
     };
     loop {
         let timeout = driver
@@ -311,6 +370,8 @@ pub(crate) async fn run(
             .as_ref()
             .and_then(Engine::poll_timeout)
             .map(|ms| driver.epoch + Duration::from_millis(ms));
+        let unresolved = driver.unresolved.front().map(|(at, _)| *at);
+        let timeout = timeout.into_iter().chain(unresolved).min();
         // Biased: answers first, then pushes, then local work, so nothing
         // queued is starved; order itself is the engine's business.
         let step = tokio::select! {
@@ -340,6 +401,7 @@ pub(crate) async fn run(
                 if let Some(engine) = driver.engine.as_mut() {
                     engine.handle_timeout(now);
                 }
+                driver.retry_unresolved(&client);
             }
             Step::Room => {}
             Step::Save => {
@@ -446,6 +508,20 @@ fn store_state(client: &Client, state: &State) {
     }
 }
 
+/// Whether `updates` is a short form naming a peer the client cannot
+/// address. Telegram sends short forms when it believes the client knows
+/// the peers; when it does not, the difference carries the same message
+/// with its users and chats.
+fn names_unknown_peers(client: &Client, updates: &enums::Updates) -> bool {
+    match updates {
+        enums::Updates::UpdateShortMessage(u) => !client.knows(PeerId::User(u.user_id)),
+        enums::Updates::UpdateShortChatMessage(u) => {
+            !client.knows(PeerId::User(u.from_id)) || !client.knows(PeerId::Chat(u.chat_id))
+        }
+        _ => false,
+    }
+}
+
 /// What an `Updates` object means for the engine.
 enum Fed {
     Incoming(Incoming),
@@ -496,15 +572,6 @@ fn incoming(client: &Client, updates: enums::Updates) -> Fed {
     };
     match updates {
         U::TooLong => Fed::TooLong,
-        // A short form names its peers by id alone. Telegram sends it when
-        // it believes the client knows them; when the client does not, the
-        // difference carries the same message with the users and chats.
-        U::UpdateShortMessage(u) if !client.knows(PeerId::User(u.user_id)) => Fed::TooLong,
-        U::UpdateShortChatMessage(u)
-            if !client.knows(PeerId::User(u.from_id)) || !client.knows(PeerId::Chat(u.chat_id)) =>
-        {
-            Fed::TooLong
-        }
         U::UpdateShortMessage(u) => {
             let peer = user_peer(u.user_id);
             let from = match u.out {
