@@ -86,6 +86,7 @@ pub struct ClientBuilder {
     storage: Storage,
     catch_up: bool,
     update_queue_limit: usize,
+    update_idle: std::time::Duration,
     dc_addr: Option<String>,
     pinned_dcs: Vec<(i32, String)>,
     server_key: Option<String>,
@@ -101,6 +102,7 @@ impl Default for ClientBuilder {
             storage: Storage::File("paperplane.session".into()),
             catch_up: false,
             update_queue_limit: crate::update::DEFAULT_QUEUE_LIMIT,
+            update_idle: std::time::Duration::from_secs(15 * 60),
             dc_addr: None,
             pinned_dcs: Vec::new(),
             server_key: None,
@@ -162,6 +164,14 @@ impl ClientBuilder {
     /// fetches what it left there.
     pub fn update_queue_limit(mut self, limit: usize) -> Self {
         self.update_queue_limit = limit;
+        self
+    }
+
+    /// How long the account (or a channel) may be silent before the
+    /// client asks for its difference anyway, 15 minutes by default: an
+    /// update lost with nothing after it shows no gap.
+    pub fn update_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.update_idle = idle;
         self
     }
 
@@ -311,6 +321,7 @@ impl ClientBuilder {
             UpdatesConfig {
                 catch_up: self.catch_up,
                 queue_limit: self.update_queue_limit,
+                idle: self.update_idle,
             },
         )
         .await?;

@@ -37,6 +37,8 @@ pub(crate) struct Inner {
     pub(crate) pool: Pool,
     pub(crate) store: Store,
     pub(crate) updates: Hub,
+    /// How the updates engine waits and polls.
+    pub(crate) engine: paperplane_updates::Config,
     pub(crate) work: mpsc::UnboundedSender<Work>,
     shutdown: watch::Sender<bool>,
 }
@@ -66,6 +68,8 @@ pub(crate) struct UpdatesConfig {
     pub(crate) catch_up: bool,
     /// Unread updates a stream may hold.
     pub(crate) queue_limit: usize,
+    /// How long a silent account or channel waits before it is polled.
+    pub(crate) idle: std::time::Duration,
 }
 
 impl Client {
@@ -94,6 +98,10 @@ impl Client {
                 pool,
                 store: Store::new(backend, session),
                 updates: Hub::new(updates.queue_limit),
+                engine: paperplane_updates::Config {
+                    idle_ms: u64::try_from(updates.idle.as_millis()).unwrap_or(u64::MAX),
+                    ..paperplane_updates::Config::default()
+                },
                 work,
                 shutdown,
             }),

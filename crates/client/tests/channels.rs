@@ -106,12 +106,20 @@ struct World {
 }
 
 async fn world(n: u32) -> World {
+    world_with(n, |b| b).await
+}
+
+/// [`world`] with Alice's client built with `options`.
+async fn world_with(
+    n: u32,
+    options: impl FnOnce(paperplane::ClientBuilder) -> paperplane::ClientBuilder,
+) -> World {
     let server = server().await;
     let control = server.control();
     let bob = control
         .add_user(&format!("99966280{n:02}"), "Bob", None)
         .unwrap();
-    let (alice, shutdown) = builder(&server).connect().await.unwrap();
+    let (alice, shutdown) = options(builder(&server)).connect().await.unwrap();
     let me = login(&alice, &format!("99966281{n:02}")).await;
     let stream = alice.stream_updates();
     World {
@@ -625,5 +633,18 @@ async fn withheld_posts_are_found_by_the_next_difference_even_past_their_date() 
     w.control.push_updates_too_long(w.alice_id);
     let posts = next_posts(&mut w.stream, 2).await;
     assert_eq!(texts_in(&posts, channel.id), ["two", "three"]);
+    assert_quiet(&mut w.stream).await;
+}
+
+#[tokio::test]
+async fn a_lost_last_post_is_found_when_the_channel_stays_silent() {
+    let mut w = world_with(20, |b| b.update_idle_timeout(Duration::from_secs(1))).await;
+    let group = w.private_group().await;
+    // The last post is never pushed, and nothing after it shows the gap.
+    w.control
+        .inject_withhold_channel_updates(w.alice_id, group.id, 1);
+    w.control.post_as(w.bob.id, group.id, "last").unwrap();
+    let posts = next_posts(&mut w.stream, 1).await;
+    assert_eq!(texts_in(&posts, group.id), ["last"]);
     assert_quiet(&mut w.stream).await;
 }

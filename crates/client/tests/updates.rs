@@ -396,3 +396,24 @@ async fn a_withheld_numbered_push_is_a_seq_gap_and_is_recovered() {
     // The gap was seen by its seq and filled with the difference.
     assert_eq!(control.executions("updates.getDifference"), 1);
 }
+
+#[tokio::test]
+async fn a_lost_last_update_is_found_when_the_account_stays_silent() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627126", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server)
+        .update_idle_timeout(Duration::from_secs(1))
+        .connect()
+        .await
+        .unwrap();
+    let me = login(&alice, "9996627127").await;
+    let mut stream = alice.stream_updates();
+    // Never pushed, and nothing after it shows the gap.
+    control.inject_withhold_updates(me.id(), 1);
+    control
+        .send_as(bob.id, &me.id().to_string(), "last")
+        .unwrap();
+    assert_eq!(next_texts(&mut stream, 1).await, ["last"]);
+    assert_quiet(&mut stream).await;
+}

@@ -25,6 +25,10 @@ pub struct Config {
     /// First delay (ms) before a failed difference is asked again; it
     /// doubles up to a minute.
     pub retry_ms: u64,
+    /// How long (ms) the account, or a channel, may stay silent before its
+    /// difference is fetched anyway: a lost push with nothing after it
+    /// shows no gap, and Telegram's clients poll after 15 minutes.
+    pub idle_ms: u64,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             channel_limit: 100,
             max_held: 10_000,
             retry_ms: 1_000,
+            idle_ms: 15 * 60 * 1_000,
         }
     }
 }
@@ -236,6 +241,8 @@ struct Channel {
     held: Held,
     fetch: Fetch,
     retry_ms: u64,
+    /// When it was last heard of (an update or a difference).
+    heard: Option<u64>,
 }
 
 /// The account's counters.
@@ -266,6 +273,8 @@ pub struct Engine {
     seq_held: BTreeMap<i32, Vec<Incoming>>,
     fetch: Fetch,
     retry_ms: u64,
+    /// When the account's sequence was last heard of.
+    heard: Option<u64>,
     channels: HashMap<i64, Channel>,
     /// Containers that came before the counters were known.
     early: Vec<Incoming>,
@@ -290,6 +299,7 @@ impl Engine {
             seq_held: BTreeMap::new(),
             fetch: Fetch::Idle,
             retry_ms,
+            heard: None,
             channels: HashMap::new(),
             early: Vec::new(),
             outputs: VecDeque::new(),
@@ -317,6 +327,7 @@ impl Engine {
             held: Held::default(),
             fetch: Fetch::Idle,
             retry_ms: self.config.retry_ms,
+            heard: None,
         }
     }
 
@@ -339,8 +350,20 @@ impl Engine {
 
     /// When [`Engine::handle_timeout`] must be called next, if ever.
     pub fn poll_timeout(&self) -> Option<u64> {
-        let channels = self.channels.values().filter_map(|c| c.fetch.due_at());
-        self.fetch.due_at().into_iter().chain(channels).min()
+        let idle = self.config.idle_ms;
+        let channels = self.channels.values().filter_map(|c| {
+            c.fetch
+                .due_at()
+                .or_else(|| idle_due(c.fetch, c.heard, idle))
+        });
+        let common = match self.common {
+            Some(_) => self
+                .fetch
+                .due_at()
+                .or_else(|| idle_due(self.fetch, self.heard, idle)),
+            None => self.fetch.due_at(),
+        };
+        common.into_iter().chain(channels).min()
     }
 
     /// Asks for the difference now (after a reconnect, or when the
@@ -348,6 +371,10 @@ impl Engine {
     pub fn catch_up(&mut self, now: u64) {
         if self.common.is_none() {
             return self.need_state();
+        }
+        // Saved channels are timed from the first catch-up.
+        for channel in self.channels.values_mut() {
+            channel.heard.get_or_insert(now);
         }
         if self.fetch != Fetch::InFlight {
             self.fetch = Fetch::Due(now);
@@ -357,6 +384,7 @@ impl Engine {
 
     /// Handles what the server pushed.
     pub fn handle_updates(&mut self, incoming: Incoming, now: u64) {
+        self.heard = Some(now);
         self.apply_container(incoming, now);
         self.finish();
     }
@@ -387,6 +415,7 @@ impl Engine {
             date: s.date,
         });
         self.fetch = Fetch::Idle;
+        self.heard = Some(now);
         self.changed = true;
         for incoming in std::mem::take(&mut self.early) {
             self.apply_container(incoming, now);
@@ -396,6 +425,18 @@ impl Engine {
 
     /// Checks for gaps whose hold ran out and differences to retry.
     pub fn handle_timeout(&mut self, now: u64) {
+        // Silent too long: ask anyway (what was lost last shows no gap).
+        let idle = self.config.idle_ms;
+        if self.common.is_some()
+            && idle_due(self.fetch, self.heard, idle).is_some_and(|at| at <= now)
+        {
+            self.fetch = Fetch::Due(now);
+        }
+        for channel in self.channels.values_mut() {
+            if idle_due(channel.fetch, channel.heard, idle).is_some_and(|at| at <= now) {
+                channel.fetch = Fetch::Due(now);
+            }
+        }
         if let Fetch::Due(at) = self.fetch {
             if at <= now {
                 self.fetch = Fetch::InFlight;
@@ -469,6 +510,7 @@ impl Engine {
         self.flush();
         if done {
             self.fetch = Fetch::Idle;
+            self.heard = Some(now);
             self.drain_common(now);
         } else {
             self.fetch = Fetch::Due(now);
@@ -538,6 +580,7 @@ impl Engine {
         };
         self.changed = true;
         if let Some(channel) = self.channels.get_mut(&channel_id) {
+            channel.heard = Some(now);
             channel.fetch = match done {
                 true => Fetch::Idle,
                 false => Fetch::Due(now),
@@ -796,11 +839,13 @@ impl Engine {
         let Some(channel) = self.channels.get_mut(&id) else {
             // A channel never seen: nothing to compare against; its counter
             // starts here.
-            let channel = self.new_channel(pts);
+            let mut channel = self.new_channel(pts);
+            channel.heard = Some(now);
             self.channels.insert(id, channel);
             self.changed = true;
             return self.emit(update, peers);
         };
+        channel.heard = Some(now);
         let verdict = match channel.fetch {
             Fetch::InFlight => Fit::Gap,
             _ => fit(channel.pts, pts, count),
@@ -950,6 +995,15 @@ impl Engine {
         {
             self.outputs.push_back(Output::StateChanged);
         }
+    }
+}
+
+/// When a sequence silent since `heard` is due for an idle poll (never
+/// while a gap or a request is open).
+fn idle_due(fetch: Fetch, heard: Option<u64>, idle_ms: u64) -> Option<u64> {
+    match fetch {
+        Fetch::Idle => heard.map(|at| at.saturating_add(idle_ms)),
+        _ => None,
     }
 }
 

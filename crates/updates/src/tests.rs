@@ -70,6 +70,14 @@ fn one(update: enums::Update) -> Incoming {
 }
 
 /// Everything the engine has to say, in order.
+/// Nothing is due but the idle poll.
+#[track_caller]
+fn assert_only_idle(e: &Engine) {
+    let idle = Config::default().idle_ms;
+    let at = e.poll_timeout();
+    assert!(at.is_none_or(|at| at >= idle), "a wait is pending: {at:?}");
+}
+
 fn drain(engine: &mut Engine) -> Vec<Output> {
     std::iter::from_fn(|| engine.poll_output()).collect()
 }
@@ -131,7 +139,7 @@ fn an_early_update_waits_and_goes_out_when_the_gap_closes() {
         delivered(&drain(&mut e)),
         vec![on_pts(11), on_pts(12), on_pts(13)]
     );
-    assert_eq!(e.poll_timeout(), None, "no difference needed");
+    assert_only_idle(&e);
     e.handle_timeout(10_000);
     assert!(difference_requests(&drain(&mut e)).is_empty());
 }
@@ -161,7 +169,7 @@ fn a_gap_that_stays_open_is_filled_with_get_difference() {
     assert!(matches!(&got[0], enums::Update::NewMessage(_)));
     assert_eq!(&got[1..], &[on_pts(12), on_pts(13)]);
     assert_eq!(e.state().unwrap().pts, 13);
-    assert_eq!(e.poll_timeout(), None);
+    assert_only_idle(&e);
 }
 
 #[test]
@@ -474,7 +482,7 @@ fn the_clients_own_actions_move_pts_without_a_gap() {
     // ...and the next one applies directly.
     e.handle_updates(one(on_pts(12)), 2);
     assert_eq!(delivered(&drain(&mut e)), vec![on_pts(12)]);
-    assert_eq!(e.poll_timeout(), None);
+    assert_only_idle(&e);
 }
 
 #[test]
@@ -485,7 +493,7 @@ fn an_affected_result_ahead_of_a_missing_update_waits_for_it() {
     e.handle_updates(one(on_pts(11)), 1);
     assert_eq!(delivered(&drain(&mut e)), vec![on_pts(11)]);
     assert_eq!(e.state().unwrap().pts, 12);
-    assert_eq!(e.poll_timeout(), None);
+    assert_only_idle(&e);
 }
 
 #[test]
@@ -560,4 +568,45 @@ fn a_failed_get_state_is_asked_again() {
     e.handle_difference_failed(10);
     e.handle_timeout(1_010);
     assert!(matches!(drain(&mut e).as_slice(), [Output::GetState]));
+}
+
+#[test]
+fn a_silent_account_is_polled_after_the_idle_time() {
+    let idle = Config::default().idle_ms;
+    let mut e = engine_at(10, 0, 0);
+    e.handle_updates(one(on_pts(11)), 1_000);
+    drain(&mut e);
+    assert_eq!(e.poll_timeout(), Some(1_000 + idle));
+    // Each push puts it off.
+    e.handle_updates(one(on_pts(12)), 2_000);
+    drain(&mut e);
+    assert_eq!(e.poll_timeout(), Some(2_000 + idle));
+    e.handle_timeout(2_000 + idle - 1);
+    assert!(difference_requests(&drain(&mut e)).is_empty());
+    e.handle_timeout(2_000 + idle);
+    assert_eq!(difference_requests(&drain(&mut e)), vec![(12, 0, 100)]);
+}
+
+#[test]
+fn a_silent_channel_is_polled_after_the_idle_time() {
+    let idle = Config::default().idle_ms;
+    let mut e = engine_at(10, 0, 0);
+    e.handle_updates(one(on_channel(7, 20)), 0);
+    e.handle_updates(one(on_pts(11)), idle / 2);
+    drain(&mut e);
+    // The account was heard of later than the channel.
+    e.handle_timeout(idle);
+    let out = drain(&mut e);
+    assert!(difference_requests(&out).is_empty(), "{out:?}");
+    assert!(
+        matches!(
+            out.as_slice(),
+            [Output::GetChannelDifference {
+                channel_id: 7,
+                pts: 20,
+                ..
+            }]
+        ),
+        "{out:?}"
+    );
 }

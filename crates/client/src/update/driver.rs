@@ -13,7 +13,7 @@ use std::time::Duration;
 use paperplane_net::{InvocationError, PoolEvent};
 use paperplane_session::{PeerId, UpdateState};
 use paperplane_tl::{Deserializable, Identifiable, enums, functions, types};
-use paperplane_updates::{Config, Engine, Incoming, Output, State};
+use paperplane_updates::{Engine, Incoming, Output, State};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -84,11 +84,12 @@ impl Driver {
     /// saved counters, catching up on what was missed.
     fn start(&mut self, client: &Client, state: Option<enums::updates::State>) {
         let now = self.now();
-        let mut engine = Engine::new(None, Config::default());
+        let config = client.inner.engine.clone();
+        let mut engine = Engine::new(None, config.clone());
         match state {
             Some(state) => engine.handle_state(&state, now),
             None => {
-                engine = Engine::new(saved_state(client), Config::default());
+                engine = Engine::new(saved_state(client), config);
                 engine.catch_up(now);
             }
         }
