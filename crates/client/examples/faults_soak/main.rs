@@ -5,7 +5,8 @@
 //! cargo run --release -p paperplane --example faults_soak -- \
 //!     --dc 2=127.0.0.1:41002 [--dc …] --rsa-key server.pem --workdir /tmp/soak \
 //!     --seed 7 --clients 4 --messages 2000 --max-seconds 300 \
-//!     --bot soak_bot=123456:AAH… [--proxy-pid PID …] [--no-faults] [--pace-ms MS]
+//!     --bot soak_bot=123456:AAH… [--proxy-pid PID …] [--no-faults] [--pace-ms MS] \
+//!     [--group USERNAME --channel USERNAME]
 //! ```
 //!
 //! It logs in the bot, then users 9996627001, 9996627002, … (code 22222,
@@ -14,6 +15,12 @@
 //! bot answers each distinct message once with `re:` + its text; then
 //! SIGUSR1 (faults off), everyone catches up, histories are read, and one
 //! line is printed: `result sent=N delivered=D lost=L duplicated=X secs=T`.
+//!
+//! With `--group` and `--channel` (a public supergroup and a public
+//! channel the bot created), users join both, every third message goes to
+//! the group and the bot posts in the channel every fifth; those count
+//! once per member who should receive them. Arrivals out of order in a
+//! chat are reported on stderr.
 
 mod exchange;
 
@@ -24,7 +31,8 @@ use std::time::Duration;
 use exchange::Soak;
 
 const USAGE: &str = "usage: faults_soak --dc ID=HOST:PORT [--dc …] --rsa-key FILE --workdir DIR \
-    --seed S --clients C --messages N --max-seconds T --bot NAME=TOKEN [--proxy-pid PID …] [--no-faults] [--pace-ms MS]";
+    --seed S --clients C --messages N --max-seconds T --bot NAME=TOKEN [--proxy-pid PID …] [--no-faults] [--pace-ms MS] \
+    [--group USERNAME --channel USERNAME]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
     let mut dcs = Vec::new();
@@ -33,6 +41,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
     let mut pids: Vec<u32> = Vec::new();
     let mut faults = true;
     let mut pace_ms = 0u64;
+    let (mut group, mut channel) = (None, None);
     let number = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
         value.parse().map_err(|e| format!("{flag} {value}: {e}"))
@@ -68,12 +77,19 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
             "--proxy-pid" => pids.push(number("--proxy-pid", args.next())? as u32),
             "--no-faults" => faults = false,
             "--pace-ms" => pace_ms = number("--pace-ms", args.next())?,
+            "--group" => group = Some(username("--group", args.next())?),
+            "--channel" => channel = Some(username("--channel", args.next())?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
     if dcs.is_empty() {
         return Err("at least one --dc is needed".into());
     }
+    let chats = match (group, channel) {
+        (Some(group), Some(channel)) => Some(exchange::Chats { group, channel }),
+        (None, None) => None,
+        _ => return Err("--group and --channel go together".into()),
+    };
     if clients == 0 {
         return Err("--clients must be at least 1".into());
     }
@@ -99,7 +115,17 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Soak, String> {
         pace: Duration::from_millis(pace_ms),
         bot: bot.ok_or("--bot is needed")?,
         faults: Box::new(signal),
+        chats,
     })
+}
+
+fn username(flag: &str, value: Option<String>) -> Result<String, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs a username"))?;
+    let name = value.trim_start_matches('@');
+    match name.is_empty() {
+        true => Err(format!("{flag}: empty username")),
+        false => Ok(name.to_owned()),
+    }
 }
 
 #[tokio::main]
@@ -114,6 +140,10 @@ async fn main() -> ExitCode {
     match exchange::run(soak).await {
         Ok(outcome) => {
             println!("{outcome}");
+            eprintln!("reordered={}", outcome.reordered);
+            for missing in &outcome.missing {
+                eprintln!("lost: {missing}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
