@@ -933,7 +933,17 @@ impl Engine {
                 break;
             }
             for incoming in entry.remove() {
-                self.apply_container(incoming, now);
+                let start = match incoming.seq_start {
+                    0 => incoming.seq,
+                    start => start,
+                };
+                match fit(common.seq, start, 1) {
+                    // Held, never applied, and the difference has moved the
+                    // counter past it: the difference does not replay
+                    // updates on no counter, so they go out now.
+                    Fit::Old => self.apply_updates(incoming, now, false),
+                    _ => self.apply_container(incoming, now),
+                }
             }
         }
         self.close_gap_if_filled();

@@ -293,6 +293,21 @@ fn a_seq_gap_that_stays_open_asks_for_the_difference() {
 }
 
 #[test]
+fn a_held_container_the_difference_passed_still_delivers_its_unordered_updates() {
+    let mut e = engine_at(0, 0, 4);
+    e.handle_updates(container(7, 7, vec![unordered(7)]), 0);
+    e.handle_timeout(500);
+    assert_eq!(difference_requests(&drain(&mut e)).len(), 1);
+    // The difference covers seq 7 but replays nothing on no counter.
+    e.handle_difference(
+        types::updates::DifferenceEmpty { date: 1, seq: 7 }.into(),
+        600,
+    );
+    assert_eq!(delivered(&drain(&mut e)), vec![unordered(7)]);
+    assert_eq!(e.state().unwrap().seq, 7);
+}
+
+#[test]
 fn channels_have_their_own_counters() {
     let mut e = engine_at(10, 0, 0);
     // A channel seen for the first time: its counter starts there.
