@@ -322,17 +322,21 @@ async fn a_private_channel_left_behind_is_forgotten() {
         .remove_channel_member(group.id, w.alice_id)
         .unwrap();
     w.control.post_as(w.bob.id, group.id, "secret").unwrap();
-    // Told there is more, the client asks, hears CHANNEL_PRIVATE, and
-    // stops following the channel.
+    // Told there is more, the client asks (for the difference, or, having
+    // seen from updateChannel that it left, for the channel), hears
+    // CHANNEL_PRIVATE, and stops following the channel.
     w.control
         .push_channel_too_long(w.alice_id, group.id)
         .unwrap();
+    let asked = |c: &Control| {
+        c.executions("updates.getChannelDifference") + c.executions("channels.getFullChannel")
+    };
     let deadline = tokio::time::Instant::now() + WAIT;
-    while w.control.executions("updates.getChannelDifference") == 0 {
+    while asked(&w.control) == 0 {
         assert!(tokio::time::Instant::now() < deadline, "never asked");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Told again, it does not ask again: the channel is forgotten, and
+    // Told again, it asks at most once more: the channel is forgotten, and
     // nothing retries in a loop.
     w.control
         .push_channel_too_long(w.alice_id, group.id)
@@ -345,9 +349,10 @@ async fn a_private_channel_left_behind_is_forgotten() {
     );
     let quiet_until = tokio::time::Instant::now() + Duration::from_millis(1_500);
     while tokio::time::Instant::now() < quiet_until {
-        assert_eq!(w.control.executions("updates.getChannelDifference"), 1);
+        assert!(asked(&w.control) <= 2, "asked {} times", asked(&w.control));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_eq!(w.control.executions("updates.getChannelDifference"), 0);
     assert_quiet(&mut w.stream).await;
 }
 
@@ -646,5 +651,33 @@ async fn a_lost_last_post_is_found_when_the_channel_stays_silent() {
     w.control.post_as(w.bob.id, group.id, "last").unwrap();
     let posts = next_posts(&mut w.stream, 1).await;
     assert_eq!(texts_in(&posts, group.id), ["last"]);
+    assert_quiet(&mut w.stream).await;
+}
+
+#[tokio::test]
+async fn joining_a_broadcast_channel_follows_it_from_the_join() {
+    let mut w = world(21).await;
+    let channel = w
+        .control
+        .create_channel(w.bob.id, "News", Some("news_join21"))
+        .unwrap();
+    w.control.post_as(w.bob.id, channel.id, "before").unwrap();
+    w.alice.resolve_peer("@news_join21").await.unwrap();
+    w.alice
+        .invoke(&functions::channels::JoinChannel {
+            channel: input_channel(&w.alice, channel.id),
+        })
+        .await
+        .unwrap();
+    // A broadcast channel's join carries no pts: the client asks for it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The first post after the join is lost; the second shows the gap.
+    w.control
+        .inject_withhold_channel_updates(w.alice_id, channel.id, 1);
+    for text in ["first", "second"] {
+        w.control.post_as(w.bob.id, channel.id, text).unwrap();
+    }
+    let posts = next_posts(&mut w.stream, 2).await;
+    assert_eq!(texts_in(&posts, channel.id), ["first", "second"]);
     assert_quiet(&mut w.stream).await;
 }

@@ -144,6 +144,13 @@ pub enum Output {
         /// Its latest messages (as new-message updates), users and chats.
         recent: Batch,
     },
+    /// A channel the account is in but whose pts the engine does not know
+    /// (just joined, or never seen): call `channels.getFullChannel` and
+    /// give its `pts` to [`Engine::handle_channel_state`].
+    GetChannelState {
+        /// The channel.
+        channel_id: i64,
+    },
     /// A channel can no longer be read (left, banned, deleted): its
     /// counter is forgotten.
     ChannelClosed {
@@ -276,6 +283,8 @@ pub struct Engine {
     /// When the account's sequence was last heard of.
     heard: Option<u64>,
     channels: HashMap<i64, Channel>,
+    /// Channels whose pts was asked for ([`Output::GetChannelState`]).
+    asked_state: std::collections::HashSet<i64>,
     /// Containers that came before the counters were known.
     early: Vec<Incoming>,
     outputs: VecDeque<Output>,
@@ -301,6 +310,7 @@ impl Engine {
             retry_ms,
             heard: None,
             channels: HashMap::new(),
+            asked_state: std::collections::HashSet::new(),
             early: Vec::new(),
             outputs: VecDeque::new(),
             batch: Batch::default(),
@@ -727,7 +737,12 @@ impl Engine {
                     self.channel_update(update, id, pts, count, &peers, now)
                 }
                 Position::ChannelTooLong { id, pts } => self.channel_too_long(id, pts, now),
-                Position::Unordered if !seen => self.emit(update, &peers),
+                Position::Unordered if !seen => {
+                    if let enums::Update::Channel(u) = &update {
+                        self.channel_changed(u.channel_id, &peers);
+                    }
+                    self.emit(update, &peers)
+                }
                 Position::Unordered => {}
             }
         }
@@ -880,9 +895,9 @@ impl Engine {
 
     fn channel_too_long(&mut self, id: i64, pts: Option<i32>, now: u64) {
         let Some(channel) = self.channels.get_mut(&id) else {
-            // Without a counter there is nothing to fetch from.
-            let _ = pts;
-            return;
+            // Without a counter there is nothing to fetch from: learn where
+            // it stands and follow it from there.
+            return self.ask_channel_state(id);
         };
         if pts.is_some_and(|pts| pts <= channel.pts) {
             return;
@@ -891,6 +906,56 @@ impl Engine {
             channel.fetch = Fetch::Due(now);
         }
         self.handle_timeout(now);
+    }
+
+    /// `updateChannel`: the account's view of a channel changed (joined,
+    /// left, kicked, edited). The chat it comes with says which: one no
+    /// longer readable is forgotten, one newly joined is followed.
+    fn channel_changed(&mut self, id: i64, peers: &Peers) {
+        let chat = peers.chats.iter().find(|c| match c {
+            enums::Chat::Channel(c) => c.id == id,
+            enums::Chat::ChannelForbidden(c) => c.id == id,
+            _ => false,
+        });
+        let member = match chat {
+            Some(enums::Chat::Channel(c)) => !c.left && !c.min,
+            Some(_) => false,
+            // Without the chat, only a channel already followed is known
+            // to be readable; its next difference tells otherwise.
+            None => return,
+        };
+        match (member, self.channels.contains_key(&id)) {
+            (false, true) => {
+                self.channels.remove(&id);
+                self.changed = true;
+                self.outputs
+                    .push_back(Output::ChannelClosed { channel_id: id });
+            }
+            (true, false) => self.ask_channel_state(id),
+            _ => {}
+        }
+    }
+
+    fn ask_channel_state(&mut self, id: i64) {
+        if self.common.is_some() && self.asked_state.insert(id) {
+            self.outputs
+                .push_back(Output::GetChannelState { channel_id: id });
+        }
+    }
+
+    /// The answer to [`Output::GetChannelState`]: the channel's `pts`, or
+    /// `None` when it could not be had (the channel is then left alone
+    /// until something names it again). Followed from there, unless an
+    /// update got it followed meanwhile.
+    pub fn handle_channel_state(&mut self, channel_id: i64, pts: Option<i32>, now: u64) {
+        self.asked_state.remove(&channel_id);
+        if let (Some(pts), false) = (pts, self.channels.contains_key(&channel_id)) {
+            let mut channel = self.new_channel(pts);
+            channel.heard = Some(now);
+            self.channels.insert(channel_id, channel);
+            self.changed = true;
+        }
+        self.finish();
     }
 
     fn drain_common(&mut self, now: u64) {

@@ -625,3 +625,76 @@ fn a_silent_channel_is_polled_after_the_idle_time() {
         "{out:?}"
     );
 }
+
+/// `updateChannel` with the chat it comes with.
+fn channel_changed(id: i64, chat: enums::Chat) -> Incoming {
+    Incoming {
+        updates: vec![types::UpdateChannel { channel_id: id }.into()],
+        chats: vec![chat],
+        ..Incoming::default()
+    }
+}
+
+#[test]
+fn a_channel_the_account_was_removed_from_is_forgotten() {
+    let mut e = engine_at(10, 0, 0);
+    e.handle_updates(one(on_channel(7, 20)), 0);
+    drain(&mut e);
+    let forbidden = types::ChannelForbidden {
+        broadcast: true,
+        megagroup: false,
+        monoforum: false,
+        id: 7,
+        access_hash: 1,
+        title: "gone".into(),
+        until_date: None,
+    };
+    e.handle_updates(channel_changed(7, forbidden.into()), 1);
+    let out = drain(&mut e);
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::ChannelClosed { channel_id: 7 })),
+        "{out:?}"
+    );
+    assert!(e.state().unwrap().channels.is_empty());
+}
+
+#[test]
+fn a_channel_without_a_counter_is_followed_from_its_state() {
+    let mut e = engine_at(10, 0, 0);
+    // Told there is news in a channel never followed: ask where it stands.
+    e.handle_updates(
+        one(types::UpdateChannelTooLong {
+            channel_id: 9,
+            pts: Some(40),
+        }
+        .into()),
+        0,
+    );
+    let out = drain(&mut e);
+    assert!(
+        matches!(
+            out.as_slice(),
+            [Output::GetChannelState { channel_id: 9 }, ..]
+        ),
+        "{out:?}"
+    );
+    e.handle_channel_state(9, Some(40), 1);
+    assert_eq!(e.state().unwrap().channels.get(&9), Some(&40));
+    // From there, a missing update is a gap like any other.
+    e.handle_updates(one(on_channel(9, 42)), 2);
+    assert!(delivered(&drain(&mut e)).is_empty(), "41 is missing");
+    e.handle_timeout(502);
+    let out = drain(&mut e);
+    assert!(
+        matches!(
+            out.as_slice(),
+            [Output::GetChannelDifference {
+                channel_id: 9,
+                pts: 40,
+                ..
+            }]
+        ),
+        "{out:?}"
+    );
+}

@@ -46,6 +46,7 @@ enum Answer {
         i64,
         Box<Result<enums::updates::ChannelDifference, InvocationError>>,
     ),
+    ChannelState(i64, Box<Result<enums::messages::ChatFull, InvocationError>>),
 }
 
 struct Driver {
@@ -213,6 +214,19 @@ impl Driver {
                 tracing::warn!("fetching missed updates failed (will retry): {e}");
                 engine.handle_difference_failed(now);
             }
+            Answer::ChannelState(id, answer) => {
+                let pts = match *answer {
+                    Ok(enums::messages::ChatFull::ChatFull(full)) => match full.full_chat {
+                        enums::ChatFull::ChannelFull(c) => Some(c.pts),
+                        _ => None,
+                    },
+                    Err(e) => {
+                        tracing::warn!("fetching channel {id}'s pts failed: {e}");
+                        None
+                    }
+                };
+                engine.handle_channel_state(id, pts, now);
+            }
             Answer::ChannelDifference(id, answer) => match *answer {
                 Ok(difference) => engine.handle_channel_difference(id, difference, now),
                 Err(e) => {
@@ -291,6 +305,20 @@ impl Driver {
                     .updates
                     .publish(Update::ChannelTooLong { channel_id, recent });
             }
+            Output::GetChannelState { channel_id } => {
+                let Some(channel) = input_channel(client, channel_id) else {
+                    let now = self.now();
+                    if let Some(engine) = self.engine.as_mut() {
+                        engine.handle_channel_state(channel_id, None, now);
+                    }
+                    return;
+                };
+                let request = functions::channels::GetFullChannel { channel };
+                self.ask(client, move |c, tx| async move {
+                    let answer = c.invoke(&request).await;
+                    let _ = tx.send(Answer::ChannelState(channel_id, Box::new(answer)));
+                });
+            }
             Output::ChannelClosed { channel_id } => {
                 client.inner.store.lock().remove_channel_pts(channel_id);
             }
@@ -315,13 +343,7 @@ impl Driver {
     }
 
     fn ask_channel(&mut self, client: &Client, channel_id: i64, pts: i32, limit: i32) {
-        let hash = client
-            .inner
-            .store
-            .lock()
-            .peer(PeerId::Channel(channel_id))
-            .and_then(|p| p.access_hash());
-        let Some(access_hash) = hash else {
+        let Some(channel) = input_channel(client, channel_id) else {
             // Never resolvable without its access hash: stop following it.
             let now = self.now();
             if let Some(engine) = self.engine.as_mut() {
@@ -331,11 +353,7 @@ impl Driver {
         };
         let request = functions::updates::GetChannelDifference {
             force: false,
-            channel: types::InputChannel {
-                channel_id,
-                access_hash,
-            }
-            .into(),
+            channel,
             filter: enums::ChannelMessagesFilter::Empty,
             pts,
             limit,
@@ -345,6 +363,23 @@ impl Driver {
             let _ = tx.send(Answer::ChannelDifference(channel_id, Box::new(answer)));
         });
     }
+}
+
+/// A channel with its cached access hash, if it has one.
+fn input_channel(client: &Client, channel_id: i64) -> Option<enums::InputChannel> {
+    let access_hash = client
+        .inner
+        .store
+        .lock()
+        .peer(PeerId::Channel(channel_id))
+        .and_then(|p| p.access_hash())?;
+    Some(
+        types::InputChannel {
+            channel_id,
+            access_hash,
+        }
+        .into(),
+    )
 }
 
 /// Runs until shutdown or until the client is gone.

@@ -79,6 +79,26 @@ pub fn get_channels(
     })
 }
 
+/// `channels.getFullChannel`: the channel's details and its `pts`;
+/// `406 CHANNEL_PRIVATE` for a private one the caller is not in.
+pub fn get_full_channel(
+    ctx: &mut Context<'_>,
+    req: functions::channels::GetFullChannel,
+) -> ApiResult<enums::messages::ChatFull> {
+    ctx.shared.world.read(|state| {
+        let me = ctx.user_id(state)?;
+        let id = peers::input_channel(state, &req.channel)?;
+        let channel = state.channel(id)?;
+        channel.check_read(me)?;
+        Ok(types::messages::ChatFull {
+            full_chat: view::full_channel(me, channel),
+            chats: vec![view::chat_for(me, channel)],
+            users: Vec::new(),
+        }
+        .into())
+    })
+}
+
 /// `channels.deleteMessages`: the caller's own messages, or any as the
 /// creator; `pts` and `pts_count` are the channel's.
 pub fn delete_messages(

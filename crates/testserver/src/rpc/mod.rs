@@ -286,6 +286,7 @@ fn route(ctx: &mut Context<'_>, body: &[u8]) -> Reply {
         f::channels::JoinChannel => channels::join_channel,
         f::channels::LeaveChannel => channels::leave_channel,
         f::channels::GetChannels => channels::get_channels,
+        f::channels::GetFullChannel => channels::get_full_channel,
         f::channels::DeleteMessages => channels::delete_messages,
     }
 }
