@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use crate::hub::{ConnId, Push, Registration};
 use crate::keys::{KeyInfo, TempKey};
 use crate::rpc::{self, ConnectionInfo, Reply};
-use crate::server::{Shared, unix_now, unix_now_ms};
+use crate::server::Shared;
 
 /// Why a connection ended early.
 #[derive(Debug, thiserror::Error)]
@@ -188,7 +188,8 @@ pub async fn serve(
         // What came before a close is still handled (and answered, in case
         // the peer only shut its sending side).
         if transport.is_none() {
-            transport = accept(configs, &mut input, &mut conn.rng, &mut out)?;
+            let now = conn.shared.clock.now();
+            transport = accept(configs, &mut input, now, &mut conn.rng, &mut out)?;
         }
         let Some(t) = transport.as_mut() else {
             continue;
@@ -215,10 +216,11 @@ pub async fn serve(
 fn accept(
     configs: &[transport::ServerConfig],
     input: &mut ReadBuf,
+    now: i64,
     rng: &mut ChaCha20Rng,
     out: &mut Vec<u8>,
 ) -> Result<Option<ServerTransport>, transport::TransportError> {
-    let now = unix_now() as u64;
+    let now = u64::try_from(now).unwrap_or(0);
     let mut waiting = false;
     let mut refused = None;
     for config in configs {
@@ -310,14 +312,14 @@ impl Connection {
         let step = self.handshake.handle(
             &self.shared.handshake,
             body,
-            unix_now() as i32,
+            self.shared.clock.now_i32(),
             &|id| keys.contains(id),
             &mut self.rng,
         );
         let reply = match step {
             Ok(ServerStep::Send(reply)) => reply,
             Ok(ServerStep::Done { reply, negotiated }) => {
-                let now = unix_now();
+                let now = self.shared.clock.now();
                 let temp = match negotiated.kind {
                     KeyKind::Permanent => None,
                     KeyKind::Temporary { expires_in } => Some(TempKey {
@@ -343,7 +345,11 @@ impl Connection {
                 return Ok(());
             }
         };
-        let msg = envelope::plain(self.plain_ids.next(unix_now_ms(), IdKind::Response), &reply);
+        let msg = envelope::plain(
+            self.plain_ids
+                .next(self.shared.clock.now_ms(), IdKind::Response),
+            &reply,
+        );
         transport.encode(&msg, &mut self.rng, out)?;
         Ok(())
     }
@@ -384,7 +390,7 @@ impl Connection {
         if let Some(code) = self.shared.faults.take_refusal() {
             session.refuse_next(code);
         }
-        let now = unix_now_ms();
+        let now = self.shared.clock.now_ms();
         let events = match session.handle_decrypted(msg, now, &mut self.rng) {
             Ok(events) => events,
             Err(e) => {
@@ -453,7 +459,7 @@ impl Connection {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             for id in destroyed {
-                store.destroy(key_id, id, unix_now());
+                store.destroy(key_id, id, self.shared.clock.now());
             }
         }
         Ok(())
@@ -473,7 +479,7 @@ impl Connection {
             .sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get_or_create(key_id, session_id, unix_now(), || {
+            .get_or_create(key_id, session_id, self.shared.clock.now(), || {
                 let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
                 ServerSession::with_salts(key, self.shared.salts.schedule(info))
             });
@@ -504,7 +510,13 @@ impl Connection {
         }
         let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
         session.push_update(body);
-        transmit(&mut session, transport, unix_now_ms(), &mut self.rng, out)?;
+        transmit(
+            &mut session,
+            transport,
+            self.shared.clock.now_ms(),
+            &mut self.rng,
+            out,
+        )?;
         Ok(true)
     }
 }

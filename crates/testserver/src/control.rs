@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::ApiError;
-use crate::server::{Shared, unix_now};
+use crate::server::Shared;
 use crate::world::State;
 use crate::world::channels::{ChannelMessage, ChannelRecord, NewChannel};
 use crate::world::chat::Origin;
@@ -217,15 +217,6 @@ fn find<'s>(state: &'s State, to: &str) -> Option<&'s UserRecord> {
     state.users.by_username(to)
 }
 
-/// `user_id` acting now, from outside any connection.
-fn origin(user_id: i64) -> Origin {
-    Origin {
-        user_id,
-        conn: None,
-        now: i32::try_from(unix_now()).unwrap_or(i32::MAX),
-    }
-}
-
 /// The creator of a channel, who acts for the control API.
 fn creator_of(state: &State, channel_id: i64) -> Result<i64, ControlError> {
     state
@@ -238,6 +229,16 @@ fn creator_of(state: &State, channel_id: i64) -> Result<i64, ControlError> {
 impl Control {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self { shared }
+    }
+
+    /// `user_id` acting now (by the server's clock), from outside any
+    /// connection.
+    fn origin(&self, user_id: i64) -> Origin {
+        Origin {
+            user_id,
+            conn: None,
+            now: self.shared.clock.now_i32(),
+        }
     }
 
     /// Creates a person with a test phone (`99966XYYYY`, living on DC X).
@@ -314,11 +315,7 @@ impl Control {
             let to = find(state, to)
                 .map(|u| u.id)
                 .ok_or_else(|| ControlError::NoSuchUser(to.to_owned()))?;
-            let origin = Origin {
-                user_id: from_user_id,
-                conn: None,
-                now: i32::try_from(unix_now()).unwrap_or(i32::MAX),
-            };
+            let origin = self.origin(from_user_id);
             let sent = state.send_message(pushes, origin, to, text, None, None)?;
             Ok(SentMessage {
                 id: sent.message.id,
@@ -367,7 +364,7 @@ impl Control {
                 megagroup,
                 username,
             };
-            let (id, _) = state.create_channel(pushes, origin(creator), new)?;
+            let (id, _) = state.create_channel(pushes, self.origin(creator), new)?;
             let channel = state.channel(id)?;
             Ok(ChannelInfo::from(channel))
         })
@@ -385,7 +382,7 @@ impl Control {
     pub fn add_channel_member(&self, channel_id: i64, user_id: i64) -> Result<(), ControlError> {
         self.shared.world.with(|state, pushes| {
             let creator = creator_of(state, channel_id)?;
-            state.add_channel_member(pushes, origin(creator), channel_id, user_id)?;
+            state.add_channel_member(pushes, self.origin(creator), channel_id, user_id)?;
             Ok(())
         })
     }
@@ -397,7 +394,7 @@ impl Control {
     pub fn remove_channel_member(&self, channel_id: i64, user_id: i64) -> Result<(), ControlError> {
         self.shared.world.with(|state, pushes| {
             let creator = creator_of(state, channel_id)?;
-            state.remove_channel_member(pushes, origin(creator), channel_id, user_id)?;
+            state.remove_channel_member(pushes, self.origin(creator), channel_id, user_id)?;
             Ok(())
         })
     }
@@ -417,7 +414,7 @@ impl Control {
             }
             let posted = state.post_channel_message(
                 pushes,
-                origin(user_id),
+                self.origin(user_id),
                 channel_id,
                 text,
                 None,
@@ -501,6 +498,28 @@ impl Control {
         self.shared.faults.refuse_messages(code, times);
     }
 
+    /// Skews the server's clock: from now on its time is the machine's
+    /// plus `offset_seconds` (negative: behind), for everything time-based
+    /// it emits or checks (see [`crate::clock`]): a correctly-clocked
+    /// client is refused with `bad_msg_notification` 16 or 17 until it
+    /// learns the server's time, and sees dates in the server's time. A
+    /// session's own time never goes back, though: after a step back its
+    /// msg_ids and salts stand still until the clock catches up, as msg_ids
+    /// must grow within a session.
+    pub fn skew_clock(&self, offset_seconds: i64) {
+        self.shared.clock.set_skew(offset_seconds);
+    }
+
+    /// Puts the server's clock right again ([`Control::skew_clock`] 0).
+    pub fn clear_clock_skew(&self) {
+        self.shared.clock.set_skew(0);
+    }
+
+    /// The server's time, Unix seconds (skewed as set).
+    pub fn server_time(&self) -> i64 {
+        self.shared.clock.now()
+    }
+
     /// Forgets every temporary auth key, as a restarted server does:
     /// clients using PFS must make and bind new ones, and lose nothing.
     pub fn forget_temporary_keys(&self) -> usize {
@@ -576,7 +595,7 @@ impl Control {
                 pts: Some(channel.pts()),
             }
             .into();
-            let now = origin(user_id).now;
+            let now = self.origin(user_id).now;
             let updates = state.channel_updates(user_id, channel_id, vec![update], &[], now);
             Ok::<_, ControlError>((state.keys_of(user_id), updates))
         })?;

@@ -24,6 +24,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod clock;
 mod conn;
 pub mod control;
 pub mod error;

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::conn;
 use crate::control::Control;
 use crate::faults::Faults;
@@ -101,6 +102,8 @@ pub struct Shared {
     pub dcs: Vec<DcAddr>,
     /// Key exchange configuration (RSA key, DH group).
     pub handshake: ServerConfig,
+    /// The server's time, which a test may skew.
+    pub clock: Clock,
     /// Every authorization key created so far.
     pub keys: KeyStore,
     /// The MTProto sessions of those keys, whichever connections carry
@@ -153,14 +156,15 @@ fn seed(state: &mut State, options: &Options) -> io::Result<()> {
     Ok(())
 }
 
-/// The Unix time in seconds.
+/// The machine's Unix time in seconds (the server's own time is
+/// [`Shared::clock`], which a test may skew).
 pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The Unix time in milliseconds.
+/// The machine's Unix time in milliseconds.
 pub fn unix_now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -218,7 +222,8 @@ impl TestServer {
             .iter()
             .map(|(id, l)| l.local_addr().map(|addr| DcAddr { id: *id, addr }))
             .collect::<io::Result<Vec<_>>>()?;
-        let keys = KeyStore::default();
+        let clock = Clock::default();
+        let keys = KeyStore::with_clock(clock.clone());
         let mut state = match &options.data_dir {
             Some(dir) => persist::load(dir, &keys)?.unwrap_or_default(),
             None => State::default(),
@@ -231,6 +236,7 @@ impl TestServer {
         let shared = Arc::new(Shared {
             dcs,
             handshake: ServerConfig::new(rsa),
+            clock,
             keys,
             sessions: Mutex::default(),
             salts: Salts::new(options.salt_period, &mut ChaCha20Rng::from_entropy()),

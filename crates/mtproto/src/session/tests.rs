@@ -281,7 +281,11 @@ fn a_server_clock_that_steps_back_mid_session_is_followed() {
             ahead - 600_000 + 1000 * i64::from(round),
             &mut echo,
         );
-        assert_eq!(results(&events), vec![(req, vec![round; 4])], "round {round}");
+        assert_eq!(
+            results(&events),
+            vec![(req, vec![round; 4])],
+            "round {round}"
+        );
     }
 }
 
