@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::ApiError;
+use crate::faults::CutAfter;
 use crate::server::Shared;
 use crate::world::State;
 use crate::world::channels::{ChannelMessage, ChannelRecord, NewChannel};
@@ -625,6 +626,34 @@ impl Control {
             .world
             .hub()
             .send_to_keys(&keys, None, &crate::hub::Push::Update(too_long));
+    }
+
+    /// Arms a fault: the next connection that sends `bytes` bytes (counted
+    /// from now) is cut right there, mid-frame as a rule: the client gets
+    /// part of a packet, then the connection closes. What the server had
+    /// carried out stays done; its answers wait in the session for the
+    /// client's resends.
+    pub fn drop_connection_after_bytes(&self, bytes: u64) {
+        self.drop_connections_after(CutAfter::Bytes(bytes), 1);
+    }
+
+    /// Arms a fault: the next connection that sends `messages` transport
+    /// frames (MTProto packets, counted from now) is closed right after
+    /// the last of them.
+    pub fn drop_connection_after_messages(&self, messages: u64) {
+        self.drop_connections_after(CutAfter::Messages(messages), 1);
+    }
+
+    /// Arms a fault: the next `connections` connections that send as
+    /// much as `after` says (counted from now, each on its own) are cut
+    /// there; 0 disarms. Replaces a cut armed before.
+    pub fn drop_connections_after(&self, after: CutAfter, connections: u32) {
+        self.shared.faults.cut_connections(after, connections);
+    }
+
+    /// How many connections armed cuts have ended so far.
+    pub fn connections_cut(&self) -> u64 {
+        self.shared.faults.cuts_made()
     }
 
     /// Closes every open connection (simulated network loss).

@@ -27,6 +27,7 @@
 pub mod clock;
 mod conn;
 pub mod control;
+mod cut;
 pub mod error;
 pub mod fault_proxy;
 pub mod faults;
