@@ -24,7 +24,7 @@ use crate::faults::Faults;
 use crate::keys::KeyStore;
 use crate::persist;
 use crate::salts::{self, Salts};
-use crate::seed::UserSeed;
+use crate::seed::{FaultLine, UserSeed};
 use crate::world::{State, World, WorldConfig};
 
 /// The DCs a server runs: 2 is the main one, as on Telegram's test servers.
@@ -74,6 +74,10 @@ pub struct Options {
     /// How often each key's server salt changes (Telegram: about every 30
     /// minutes; the previous salt stays valid for one more period).
     pub salt_period: Duration,
+    /// Faults to arm once the accounts exist (the `--world` file's `fault`
+    /// lines); one that cannot be armed (an unknown account) stops the
+    /// start with an error naming its line.
+    pub faults: Vec<FaultLine>,
     /// MTProxy secrets: when not empty, one more port (after DC 5's) acts
     /// as an MTProxy accepting any of them, serving each connection as the
     /// DC its obfuscated2 header names.
@@ -91,6 +95,7 @@ impl Default for Options {
             strict_bots: false,
             require_signup: false,
             salt_period: salts::DEFAULT_PERIOD,
+            faults: Vec::new(),
             proxy_secrets: Vec::new(),
         }
     }
@@ -251,6 +256,12 @@ impl TestServer {
             proxy_addr,
             proxied: Mutex::default(),
         });
+        let control = Control::new(shared.clone());
+        for FaultLine { line, fault } in &options.faults {
+            fault.arm(&control).map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidInput, format!("line {line}: {e}"))
+            })?;
+        }
         let (stop, stopped) = watch::channel(false);
         let mut tasks: Vec<_> = listeners
             .into_iter()
