@@ -186,9 +186,12 @@ pub fn parse(words: &[&str]) -> Result<FaultSeed, String> {
     Ok(fault)
 }
 
+/// A line's positional words and its `key=value` options.
+type Split<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 /// Positional words, then `key=value` options (none may come before a
 /// positional word).
-fn split_options<'a>(words: &[&'a str]) -> Result<(Vec<&'a str>, Vec<(&'a str, &'a str)>), String> {
+fn split_options<'a>(words: &[&'a str]) -> Result<Split<'a>, String> {
     let at = words
         .iter()
         .position(|w| w.contains('='))
