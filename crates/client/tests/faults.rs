@@ -154,3 +154,55 @@ async fn a_server_restarted_from_its_data_dir_loses_nothing() {
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Alice sends eight messages to Bob at once and the server cuts her
+/// connection as `cut` says while they are in flight: each is answered,
+/// carried out once and stored once.
+async fn sends_in_flight_survive_a_cut(cut: paperplane_testserver::faults::CutAfter, name: &str) {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627701", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    login(&alice, "9996627702").await;
+    let peer = alice.resolve_peer("+9996627701").await.unwrap();
+    let before = control.executions("messages.sendMessage");
+    control.drop_connections_after(cut, 1);
+    let sends: Vec<_> = (0..8)
+        .map(|i| {
+            let (alice, peer) = (alice.clone(), peer.clone());
+            let text = format!("{name} {i}");
+            tokio::spawn(async move { alice.send_message_to_peer(peer, text).await })
+        })
+        .collect();
+    for (i, send) in sends.into_iter().enumerate() {
+        tokio::time::timeout(WAIT, send)
+            .await
+            .unwrap_or_else(|_| panic!("{name} {i}: not answered after the cut"))
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{name} {i}: {e}"));
+    }
+    assert_eq!(control.connections_cut(), 1, "{name}: the cut fell");
+    assert_eq!(
+        control.executions("messages.sendMessage") - before,
+        8,
+        "{name}: each carried out once"
+    );
+    let stored = control.messages_of(bob.id);
+    for i in 0..8 {
+        let text = format!("{name} {i}");
+        let copies = stored.iter().filter(|m| m.text == text).count();
+        assert_eq!(copies, 1, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn requests_in_flight_when_the_connection_is_cut_mid_frame_are_answered_once() {
+    let cut = paperplane_testserver::faults::CutAfter::Bytes(10);
+    sends_in_flight_survive_a_cut(cut, "bytes").await;
+}
+
+#[tokio::test]
+async fn requests_in_flight_when_the_connection_is_cut_between_frames_are_answered_once() {
+    let cut = paperplane_testserver::faults::CutAfter::Messages(0);
+    sends_in_flight_survive_a_cut(cut, "messages").await;
+}

@@ -324,3 +324,154 @@ async fn pinned_dc_addresses_win_over_the_servers_configuration() {
     assert!(dc2.counts().connections >= 1);
     assert!(dc3.counts().connections >= 1, "DC 3 was reached directly");
 }
+
+/// The machine's Unix time in seconds.
+fn real_now() -> i64 {
+    paperplane_testserver::unix_now()
+}
+
+/// Asserts `date` is the machine's time plus `skew` seconds (give or take
+/// a minute): the server stamped it with its skewed clock.
+fn assert_dated(date: i32, skew: i64, what: &str) {
+    let off = i64::from(date) - real_now();
+    assert!(
+        (off - skew).abs() <= 60,
+        "{what}: dated {off} s from now, the server's clock is {skew} s off"
+    );
+}
+
+/// The next message someone else sent on `stream`.
+async fn next_incoming(stream: &mut paperplane::UpdateStream) -> paperplane::IncomingMessage {
+    loop {
+        match tokio::time::timeout(WAIT, stream.next()).await {
+            Ok(Some(paperplane::Update::NewMessage(m))) if !m.outgoing() => return m,
+            Ok(Some(_)) => {}
+            other => panic!("no message: {other:?}"),
+        }
+    }
+}
+
+/// The clock offset `client`'s saved session at `path` holds for DC 2.
+async fn saved_offset(client: &paperplane::Client, path: &std::path::Path) -> i64 {
+    client.save_session().await.unwrap();
+    let saved = BinaryFileBackend::new(path)
+        .load()
+        .await
+        .unwrap()
+        .expect("saved");
+    i64::from(saved.auth(2).expect("a key for dc 2").time_offset)
+}
+
+/// One round with the server's clock `skew` seconds off: a request is
+/// answered once, a message Bob sends arrives once (dated by the server's
+/// clock) and one Alice sends is stored once.
+async fn round_at(
+    control: &paperplane_testserver::Control,
+    alice: &paperplane::Client,
+    stream: &mut paperplane::UpdateStream,
+    (alice_id, bob_id): (i64, i64),
+    skew: i64,
+    text: &str,
+) {
+    let before = control.executions("users.getUsers");
+    tokio::time::timeout(WAIT, alice.get_me())
+        .await
+        .unwrap_or_else(|_| panic!("{text}: get_me not answered"))
+        .unwrap();
+    assert_eq!(control.executions("users.getUsers") - before, 1, "{text}");
+
+    let sent = control
+        .send_as(bob_id, &alice_id.to_string(), text)
+        .unwrap();
+    assert_dated(sent.date, skew, text);
+    let got = next_incoming(stream).await;
+    assert_eq!(got.text(), Some(text), "in order, none repeated");
+    assert_dated(got.date(), skew, text);
+
+    let bob = alice.resolve_peer(&bob_id.to_string()).await.unwrap();
+    let before = control.executions("messages.sendMessage");
+    let reply = format!("re: {text}");
+    let mine = tokio::time::timeout(WAIT, alice.send_message_to_peer(bob, reply.as_str()))
+        .await
+        .unwrap_or_else(|_| panic!("{text}: send not answered"))
+        .unwrap();
+    assert_eq!(control.executions("messages.sendMessage") - before, 1);
+    assert_dated(mine.date(), skew, &reply);
+    let copies = control
+        .messages_of(bob_id)
+        .iter()
+        .filter(|m| m.text == reply)
+        .count();
+    assert_eq!(copies, 1, "{reply} stored once");
+}
+
+#[tokio::test]
+async fn a_logged_in_client_follows_the_servers_clock_jumping_ahead_and_back() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627311", "Bob", None).unwrap();
+    let path = session_path("server-clock");
+    let (alice, _s) = builder(&server).session(&path).connect().await.unwrap();
+    let me = login(&alice, "9996627312").await;
+    let ids = (me.id(), bob.id);
+    let mut stream = alice.stream_updates();
+    round_at(&control, &alice, &mut stream, ids, 0, "on time").await;
+    assert!(saved_offset(&alice, &path).await.abs() <= 2);
+
+    // The server's clock jumps an hour ahead mid-session: the client's
+    // next message is refused as too old (16), it learns the server's
+    // time from the refusal and carries on.
+    control.skew_clock(3600);
+    round_at(&control, &alice, &mut stream, ids, 3600, "an hour ahead").await;
+    let offset = saved_offset(&alice, &path).await;
+    assert!((offset - 3600).abs() <= 2, "offset {offset} s");
+
+    // Then it steps back ten minutes. Dates follow it at once; the
+    // session's msg_ids cannot go back, so the client keeps the time it
+    // learnt until the server's clock catches up.
+    control.skew_clock(3000);
+    round_at(&control, &alice, &mut stream, ids, 3000, "ten minutes back").await;
+    let offset = saved_offset(&alice, &path).await;
+    assert!((offset - 3600).abs() <= 2, "offset {offset} s");
+
+    // And right again: dates at once, the session's ids once its clock
+    // has caught up.
+    control.clear_clock_skew();
+    round_at(&control, &alice, &mut stream, ids, 0, "right again").await;
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A client with a right clock and no saved session logs in to a server
+/// whose clock is `skew` seconds off, and learns the server's time.
+async fn fresh_login_to_a_skewed_server(skew: i64, name: &str) {
+    let server = server().await;
+    let control = server.control();
+    control.skew_clock(skew);
+    let bob = control.add_user("9996627321", "Bob", None).unwrap();
+    let path = session_path(name);
+    let (alice, _s) = tokio::time::timeout(WAIT, builder(&server).session(&path).connect())
+        .await
+        .expect("connects in time")
+        .unwrap();
+    let me = tokio::time::timeout(WAIT, login(&alice, "9996627322"))
+        .await
+        .expect("logs in in time");
+    let offset = saved_offset(&alice, &path).await;
+    assert!(
+        (offset - skew).abs() <= 2,
+        "offset {offset} s, skew {skew} s"
+    );
+    let mut stream = alice.stream_updates();
+    round_at(&control, &alice, &mut stream, (me.id(), bob.id), skew, name).await;
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test]
+async fn a_fresh_client_logs_in_to_a_server_an_hour_ahead() {
+    fresh_login_to_a_skewed_server(3600, "server-ahead").await;
+}
+
+#[tokio::test]
+async fn a_fresh_client_logs_in_to_a_server_ten_minutes_behind() {
+    fresh_login_to_a_skewed_server(-600, "server-behind").await;
+}

@@ -17,10 +17,12 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+use crate::cut::{Meter, Outgoing};
+use crate::faults::Faults;
 use crate::hub::{ConnId, Push, Registration};
 use crate::keys::{KeyInfo, TempKey};
 use crate::rpc::{self, ConnectionInfo, Reply};
-use crate::server::{Shared, unix_now, unix_now_ms};
+use crate::server::Shared;
 
 /// Why a connection ended early.
 #[derive(Debug, thiserror::Error)]
@@ -110,16 +112,25 @@ fn read_available(stream: &TcpStream, input: &mut ReadBuf) -> std::io::Result<bo
     })
 }
 
-/// Empties the output buffer, giving back a large one's memory.
-fn reset(out: &mut Vec<u8>) {
-    out.clear();
-    if out.capacity() > KEEP_OUT {
-        *out = Vec::new();
+/// Writes what `out` holds, as far as an armed cut lets it, and empties
+/// it; `Ok(false)` when the cut fell and the connection must close.
+async fn flush(
+    stream: &mut TcpStream,
+    meter: &mut Meter,
+    faults: &Faults,
+    out: &mut Outgoing,
+) -> std::io::Result<bool> {
+    let cut = meter.admit(faults, out);
+    let end = cut.unwrap_or(out.bytes.len());
+    stream
+        .write_all(out.bytes.get(..end).unwrap_or_default())
+        .await?;
+    out.reset();
+    if cut.is_some() {
+        stream.flush().await?;
     }
+    Ok(cut.is_none())
 }
-
-/// The output buffer an idle connection may keep.
-const KEEP_OUT: usize = 4096;
 
 /// Serves one connection until it closes, breaks the protocol, or the
 /// server stops.
@@ -154,7 +165,8 @@ pub async fn serve(
         disconnect_at: None,
     };
     let mut input = ReadBuf::new();
-    let mut out = Vec::new();
+    let mut out = Outgoing::default();
+    let mut meter = Meter::default();
     let mut transport: Option<ServerTransport> = None;
     let mut peer_closed = false;
     while !peer_closed {
@@ -169,8 +181,9 @@ pub async fn serve(
                         if !conn.push(body, t, &mut out)? {
                             return Ok(());
                         }
-                        stream.write_all(&out).await?;
-                        reset(&mut out);
+                        if !flush(&mut stream, &mut meter, &conn.shared.faults, &mut out).await? {
+                            return Ok(());
+                        }
                     }
                     continue;
                 }
@@ -188,7 +201,8 @@ pub async fn serve(
         // What came before a close is still handled (and answered, in case
         // the peer only shut its sending side).
         if transport.is_none() {
-            transport = accept(configs, &mut input, &mut conn.rng, &mut out)?;
+            let now = conn.shared.clock.now();
+            transport = accept(configs, &mut input, now, &mut conn.rng, &mut out.bytes)?;
         }
         let Some(t) = transport.as_mut() else {
             continue;
@@ -200,9 +214,10 @@ pub async fn serve(
             // connection.
             return Ok(());
         }
-        if !out.is_empty() {
-            stream.write_all(&out).await?;
-            reset(&mut out);
+        if !out.is_empty() && !flush(&mut stream, &mut meter, &conn.shared.faults, &mut out).await?
+        {
+            // Cut by an armed fault, mid-frame or between frames.
+            return Ok(());
         }
         result?;
     }
@@ -215,10 +230,11 @@ pub async fn serve(
 fn accept(
     configs: &[transport::ServerConfig],
     input: &mut ReadBuf,
+    now: i64,
     rng: &mut ChaCha20Rng,
     out: &mut Vec<u8>,
 ) -> Result<Option<ServerTransport>, transport::TransportError> {
-    let now = unix_now() as u64;
+    let now = u64::try_from(now).unwrap_or(0);
     let mut waiting = false;
     let mut refused = None;
     for config in configs {
@@ -242,7 +258,7 @@ fn drain(
     conn: &mut Connection,
     transport: &mut ServerTransport,
     input: &mut ReadBuf,
-    out: &mut Vec<u8>,
+    out: &mut Outgoing,
 ) -> Result<(), ConnError> {
     while let Some(packet) = transport.decode(input)? {
         // A FakeTLS client's header (and DC) arrives with its first packet.
@@ -258,7 +274,8 @@ fn drain(
                 if let Err(e) = conn.on_encrypted(key_id, &packet, transport, out) {
                     // Telegram answers an unknown key with -404 and closes.
                     if matches!(e, ConnError::UnknownKey(_)) {
-                        transport.encode_error(ErrorCode::AUTH_KEY_NOT_FOUND, out)?;
+                        transport.encode_error(ErrorCode::AUTH_KEY_NOT_FOUND, &mut out.bytes)?;
+                        out.end_frame();
                     }
                     return Err(e);
                 }
@@ -301,7 +318,7 @@ impl Connection {
         &mut self,
         packet: &[u8],
         transport: &mut ServerTransport,
-        out: &mut Vec<u8>,
+        out: &mut Outgoing,
     ) -> Result<(), ConnError> {
         let Ok((_, body)) = envelope::open_plain(packet) else {
             return Ok(());
@@ -310,14 +327,14 @@ impl Connection {
         let step = self.handshake.handle(
             &self.shared.handshake,
             body,
-            unix_now() as i32,
+            self.shared.clock.now_i32(),
             &|id| keys.contains(id),
             &mut self.rng,
         );
         let reply = match step {
             Ok(ServerStep::Send(reply)) => reply,
             Ok(ServerStep::Done { reply, negotiated }) => {
-                let now = unix_now();
+                let now = self.shared.clock.now();
                 let temp = match negotiated.kind {
                     KeyKind::Permanent => None,
                     KeyKind::Temporary { expires_in } => Some(TempKey {
@@ -343,8 +360,13 @@ impl Connection {
                 return Ok(());
             }
         };
-        let msg = envelope::plain(self.plain_ids.next(unix_now_ms(), IdKind::Response), &reply);
-        transport.encode(&msg, &mut self.rng, out)?;
+        let msg = envelope::plain(
+            self.plain_ids
+                .next(self.shared.clock.now_ms(), IdKind::Response),
+            &reply,
+        );
+        transport.encode(&msg, &mut self.rng, &mut out.bytes)?;
+        out.end_frame();
         Ok(())
     }
 
@@ -354,7 +376,7 @@ impl Connection {
         key_id: i64,
         packet: &[u8],
         transport: &mut ServerTransport,
-        out: &mut Vec<u8>,
+        out: &mut Outgoing,
     ) -> Result<(), ConnError> {
         // Looked up every time: a temporary key may expire or be bound.
         let info = self
@@ -384,7 +406,7 @@ impl Connection {
         if let Some(code) = self.shared.faults.take_refusal() {
             session.refuse_next(code);
         }
-        let now = unix_now_ms();
+        let now = self.shared.clock.now_ms();
         let events = match session.handle_decrypted(msg, now, &mut self.rng) {
             Ok(events) => events,
             Err(e) => {
@@ -440,7 +462,7 @@ impl Connection {
         if self.drop_now {
             // Everything this packet asked for was done; the answers go
             // into a connection that is about to break.
-            let mut lost = Vec::new();
+            let mut lost = Outgoing::default();
             transmit(&mut session, transport, now, &mut self.rng, &mut lost)?;
             return Ok(());
         }
@@ -453,7 +475,7 @@ impl Connection {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             for id in destroyed {
-                store.destroy(key_id, id, unix_now());
+                store.destroy(key_id, id, self.shared.clock.now());
             }
         }
         Ok(())
@@ -473,7 +495,7 @@ impl Connection {
             .sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get_or_create(key_id, session_id, unix_now(), || {
+            .get_or_create(key_id, session_id, self.shared.clock.now(), || {
                 let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
                 ServerSession::with_salts(key, self.shared.salts.schedule(info))
             });
@@ -494,7 +516,7 @@ impl Connection {
         &mut self,
         body: Vec<u8>,
         transport: &mut ServerTransport,
-        out: &mut Vec<u8>,
+        out: &mut Outgoing,
     ) -> Result<bool, ConnError> {
         let Some((key_id, _, session)) = self.session.as_ref() else {
             return Ok(true);
@@ -504,7 +526,13 @@ impl Connection {
         }
         let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
         session.push_update(body);
-        transmit(&mut session, transport, unix_now_ms(), &mut self.rng, out)?;
+        transmit(
+            &mut session,
+            transport,
+            self.shared.clock.now_ms(),
+            &mut self.rng,
+            out,
+        )?;
         Ok(true)
     }
 }
@@ -525,13 +553,14 @@ fn transmit(
     transport: &mut ServerTransport,
     now_ms: i64,
     rng: &mut ChaCha20Rng,
-    out: &mut Vec<u8>,
+    out: &mut Outgoing,
 ) -> Result<(), ConnError> {
     while transport.can_send() {
         let Some(packet) = session.poll_transmit(now_ms, rng) else {
             break;
         };
-        transport.encode(&packet, rng, out)?;
+        transport.encode(&packet, rng, &mut out.bytes)?;
+        out.end_frame();
     }
     Ok(())
 }

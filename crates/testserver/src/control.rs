@@ -23,7 +23,8 @@ use std::time::Duration;
 use paperplane_tl::enums;
 
 use crate::error::ApiError;
-use crate::server::{Shared, unix_now};
+use crate::faults::CutAfter;
+use crate::server::Shared;
 use crate::world::State;
 use crate::world::channels::{ChannelMessage, ChannelRecord, NewChannel};
 use crate::world::chat::Origin;
@@ -219,15 +220,6 @@ fn find<'s>(state: &'s State, to: &str) -> Option<&'s UserRecord> {
     state.users.by_username(to)
 }
 
-/// `user_id` acting now, from outside any connection.
-fn origin(user_id: i64) -> Origin {
-    Origin {
-        user_id,
-        conn: None,
-        now: i32::try_from(unix_now()).unwrap_or(i32::MAX),
-    }
-}
-
 /// The creator of a channel, who acts for the control API.
 fn creator_of(state: &State, channel_id: i64) -> Result<i64, ControlError> {
     state
@@ -240,6 +232,16 @@ fn creator_of(state: &State, channel_id: i64) -> Result<i64, ControlError> {
 impl Control {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self { shared }
+    }
+
+    /// `user_id` acting now (by the server's clock), from outside any
+    /// connection.
+    fn origin(&self, user_id: i64) -> Origin {
+        Origin {
+            user_id,
+            conn: None,
+            now: self.shared.clock.now_i32(),
+        }
     }
 
     /// Creates a person with a test phone (`99966XYYYY`, living on DC X).
@@ -316,11 +318,7 @@ impl Control {
             let to = find(state, to)
                 .map(|u| u.id)
                 .ok_or_else(|| ControlError::NoSuchUser(to.to_owned()))?;
-            let origin = Origin {
-                user_id: from_user_id,
-                conn: None,
-                now: i32::try_from(unix_now()).unwrap_or(i32::MAX),
-            };
+            let origin = self.origin(from_user_id);
             let sent = state.send_message(pushes, origin, to, text, None, None)?;
             Ok(SentMessage {
                 id: sent.message.id,
@@ -341,7 +339,7 @@ impl Control {
             let peer = find(state, peer)
                 .map(|u| u.id)
                 .ok_or_else(|| ControlError::NoSuchUser(peer.to_owned()))?;
-            state.read_history(pushes, origin(user_id), peer, 0);
+            state.read_history(pushes, self.origin(user_id), peer, 0);
             Ok(())
         })
     }
@@ -359,7 +357,7 @@ impl Control {
                 stories: false,
                 blocked,
             };
-            state.set_blocked(pushes, origin(user_id), change)?;
+            state.set_blocked(pushes, self.origin(user_id), change)?;
             Ok(())
         })
     }
@@ -412,7 +410,7 @@ impl Control {
                 megagroup,
                 username,
             };
-            let (id, _) = state.create_channel(pushes, origin(creator), new)?;
+            let (id, _) = state.create_channel(pushes, self.origin(creator), new)?;
             let channel = state.channel(id)?;
             Ok(ChannelInfo::from(channel))
         })
@@ -430,7 +428,7 @@ impl Control {
     pub fn add_channel_member(&self, channel_id: i64, user_id: i64) -> Result<(), ControlError> {
         self.shared.world.with(|state, pushes| {
             let creator = creator_of(state, channel_id)?;
-            state.add_channel_member(pushes, origin(creator), channel_id, user_id)?;
+            state.add_channel_member(pushes, self.origin(creator), channel_id, user_id)?;
             Ok(())
         })
     }
@@ -442,7 +440,7 @@ impl Control {
     pub fn remove_channel_member(&self, channel_id: i64, user_id: i64) -> Result<(), ControlError> {
         self.shared.world.with(|state, pushes| {
             let creator = creator_of(state, channel_id)?;
-            state.remove_channel_member(pushes, origin(creator), channel_id, user_id)?;
+            state.remove_channel_member(pushes, self.origin(creator), channel_id, user_id)?;
             Ok(())
         })
     }
@@ -462,7 +460,7 @@ impl Control {
             }
             let posted = state.post_channel_message(
                 pushes,
-                origin(user_id),
+                self.origin(user_id),
                 channel_id,
                 text,
                 None,
@@ -546,6 +544,28 @@ impl Control {
         self.shared.faults.refuse_messages(code, times);
     }
 
+    /// Skews the server's clock: from now on its time is the machine's
+    /// plus `offset_seconds` (negative: behind), for everything time-based
+    /// it emits or checks (see [`crate::clock`]): a correctly-clocked
+    /// client is refused with `bad_msg_notification` 16 or 17 until it
+    /// learns the server's time, and sees dates in the server's time. A
+    /// session's own time never goes back, though: after a step back its
+    /// msg_ids and salts stand still until the clock catches up, as msg_ids
+    /// must grow within a session.
+    pub fn skew_clock(&self, offset_seconds: i64) {
+        self.shared.clock.set_skew(offset_seconds);
+    }
+
+    /// Puts the server's clock right again ([`Control::skew_clock`] 0).
+    pub fn clear_clock_skew(&self) {
+        self.shared.clock.set_skew(0);
+    }
+
+    /// The server's time, Unix seconds (skewed as set).
+    pub fn server_time(&self) -> i64 {
+        self.shared.clock.now()
+    }
+
     /// Forgets every temporary auth key, as a restarted server does:
     /// clients using PFS must make and bind new ones, and lose nothing.
     pub fn forget_temporary_keys(&self) -> usize {
@@ -623,7 +643,7 @@ impl Control {
                 pts: Some(channel.pts()),
             }
             .into();
-            let now = origin(user_id).now;
+            let now = self.origin(user_id).now;
             let updates = state.channel_updates(user_id, channel_id, vec![update], &[], now);
             Ok::<_, ControlError>((state.keys_of(user_id), updates))
         })?;
@@ -661,6 +681,34 @@ impl Control {
             .world
             .hub()
             .send_to_keys(&keys, None, &crate::hub::Push::Update(too_long));
+    }
+
+    /// Arms a fault: the next connection that sends `bytes` bytes (counted
+    /// from now) is cut right there, mid-frame as a rule: the client gets
+    /// part of a packet, then the connection closes. What the server had
+    /// carried out stays done; its answers wait in the session for the
+    /// client's resends.
+    pub fn drop_connection_after_bytes(&self, bytes: u64) {
+        self.drop_connections_after(CutAfter::Bytes(bytes), 1);
+    }
+
+    /// Arms a fault: the next connection that sends `messages` transport
+    /// frames (MTProto packets, counted from now) is closed right after
+    /// the last of them.
+    pub fn drop_connection_after_messages(&self, messages: u64) {
+        self.drop_connections_after(CutAfter::Messages(messages), 1);
+    }
+
+    /// Arms a fault: the next `connections` connections that send as
+    /// much as `after` says (counted from now, each on its own) are cut
+    /// there; 0 disarms. Replaces a cut armed before.
+    pub fn drop_connections_after(&self, after: CutAfter, connections: u32) {
+        self.shared.faults.cut_connections(after, connections);
+    }
+
+    /// How many connections armed cuts have ended so far.
+    pub fn connections_cut(&self) -> u64 {
+        self.shared.faults.cuts_made()
     }
 
     /// Closes every open connection (simulated network loss).

@@ -27,6 +27,34 @@ pub enum Fault {
     },
 }
 
+/// Where an armed cut ends a connection, counted in what the server sends
+/// on it from the moment the cut is armed (or the connection opens, if
+/// later).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CutAfter {
+    /// After this many bytes, wherever they fall (mid-frame, usually).
+    Bytes(u64),
+    /// After this many transport frames (MTProto packets, each maybe a
+    /// container), before the next one.
+    Messages(u64),
+}
+
+/// A cut armed for the next `left` connections that reach its point.
+#[derive(Clone, Copy, Debug)]
+struct ArmedCut {
+    /// Tells one arming from the next, so connections count afresh.
+    generation: u64,
+    after: CutAfter,
+    left: u32,
+}
+
+#[derive(Default)]
+struct Cuts {
+    armed: Option<ArmedCut>,
+    generations: u64,
+    made: u64,
+}
+
 #[derive(Default)]
 struct Armed {
     flood: HashMap<String, (u32, u32)>,
@@ -40,6 +68,7 @@ pub struct Faults {
     armed: Mutex<Armed>,
     executed: Mutex<HashMap<&'static str, u64>>,
     refusals: Mutex<std::collections::VecDeque<i32>>,
+    cuts: Mutex<Cuts>,
 }
 
 impl Faults {
@@ -97,6 +126,50 @@ impl Faults {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop_front()
+    }
+
+    /// The next `connections` connections that send as much as `after`
+    /// says (counted from now) are cut there; 0 disarms. Replaces a cut
+    /// armed before.
+    pub fn cut_connections(&self, after: CutAfter, connections: u32) {
+        let mut cuts = self.cuts.lock().unwrap_or_else(PoisonError::into_inner);
+        cuts.generations += 1;
+        cuts.armed = (connections > 0).then_some(ArmedCut {
+            generation: cuts.generations,
+            after,
+            left: connections,
+        });
+    }
+
+    /// The cut armed now, with its generation (a connection that has not
+    /// seen this generation yet starts counting from zero).
+    pub fn armed_cut(&self) -> Option<(u64, CutAfter)> {
+        let cuts = self.cuts.lock().unwrap_or_else(PoisonError::into_inner);
+        cuts.armed.map(|a| (a.generation, a.after))
+    }
+
+    /// Takes one cut of `generation` for a connection that reached its
+    /// point; false when another connection took the last one first (or it
+    /// was disarmed), and then the connection goes on.
+    pub fn claim_cut(&self, generation: u64) -> bool {
+        let mut cuts = self.cuts.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(armed) = cuts.armed.as_mut().filter(|a| a.generation == generation) else {
+            return false;
+        };
+        armed.left -= 1;
+        if armed.left == 0 {
+            cuts.armed = None;
+        }
+        cuts.made += 1;
+        true
+    }
+
+    /// How many connections armed cuts have ended.
+    pub fn cuts_made(&self) -> u64 {
+        self.cuts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .made
     }
 
     /// Arms `fault` for the next `times` calls of `method` (replacing what
@@ -167,6 +240,27 @@ mod tests {
         assert_eq!(faults.take("help.getConfig"), Some(Fault::Silence));
         assert_eq!(faults.take("help.getNearestDc"), Some(Fault::Undecodable));
         assert_eq!(faults.take("help.getNearestDc"), None);
+    }
+
+    #[test]
+    fn cuts_are_claimed_once_per_connection_armed_and_rearming_restarts() {
+        let faults = Faults::default();
+        assert_eq!(faults.armed_cut(), None);
+        faults.cut_connections(CutAfter::Bytes(10), 2);
+        let (first, after) = faults.armed_cut().unwrap();
+        assert_eq!(after, CutAfter::Bytes(10));
+        assert!(faults.claim_cut(first));
+        assert!(faults.claim_cut(first));
+        assert!(!faults.claim_cut(first), "two connections, not three");
+        assert_eq!(faults.armed_cut(), None);
+        faults.cut_connections(CutAfter::Messages(1), 1);
+        let (second, _) = faults.armed_cut().unwrap();
+        assert_ne!(first, second);
+        assert!(!faults.claim_cut(first), "an old arming is not taken");
+        faults.cut_connections(CutAfter::Messages(1), 0);
+        assert_eq!(faults.armed_cut(), None);
+        assert!(!faults.claim_cut(second));
+        assert_eq!(faults.cuts_made(), 2);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use paperplane_crypto::AuthKey;
 
-use crate::server::unix_now;
+use crate::clock::Clock;
 
 /// What the server remembers of a temporary key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,16 +97,26 @@ impl Inner {
 #[derive(Clone, Default)]
 pub struct KeyStore {
     inner: Arc<Mutex<Inner>>,
+    /// The server's clock, which temporary keys expire by.
+    clock: Clock,
 }
 
 impl KeyStore {
+    /// An empty store whose temporary keys expire by `clock`.
+    pub fn with_clock(clock: Clock) -> Self {
+        Self {
+            inner: Arc::default(),
+            clock,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Remembers a new key (and forgets expired temporary ones).
     pub fn insert(&self, info: KeyInfo) {
-        let now = unix_now();
+        let now = self.clock.now();
         let mut inner = self.lock();
         let expired: Vec<i64> = inner
             .keys
@@ -132,7 +142,7 @@ impl KeyStore {
     /// The key with this id, if known (an expired temporary key is not).
     pub fn get(&self, key_id: i64) -> Option<KeyInfo> {
         let mut inner = self.lock();
-        inner.expire(key_id, unix_now());
+        inner.expire(key_id, self.clock.now());
         inner.keys.get(&key_id).cloned()
     }
 
@@ -150,7 +160,7 @@ impl KeyStore {
         perm_id: i64,
         expires_at: i64,
     ) -> Result<Option<i64>, BindRefusal> {
-        let now = unix_now();
+        let now = self.clock.now();
         let mut inner = self.lock();
         inner.expire(temp_id, now);
         let temp = inner
@@ -206,6 +216,7 @@ impl KeyStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::unix_now;
 
     fn key(seed: u8, temp: Option<TempKey>) -> KeyInfo {
         KeyInfo {

@@ -24,8 +24,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod clock;
 mod conn;
 pub mod control;
+mod cut;
 pub mod error;
 pub mod fault_proxy;
 pub mod faults;

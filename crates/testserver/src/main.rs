@@ -30,6 +30,13 @@ usage: paperplane-testserver [OPTIONS]
   --world FILE           accounts to create at start, one per line:
                            user PHONE FIRST_NAME [@USERNAME] [password=PW] [hint=HINT]
                            bot @USERNAME TOKEN
+                           fault KIND ARGS... [times=N]  (armed at start)
+                             flood_wait METHOD SECONDS | error METHOD CODE MESSAGE
+                             drop_after_request METHOD | silence METHOD
+                             undecodable METHOD | bad_msg_notification CODE
+                             withhold_updates PHONE COUNT | skew_clock SECONDS
+                             drop_connection_after_bytes N [connections=C]
+                             drop_connection_after_messages N [connections=C]
                          (`#` starts a comment line)
   --bot USERNAME=TOKEN   register a bot (repeatable); its token always logs in
   --strict-bots          refuse unknown bot tokens instead of creating the bot
@@ -77,6 +84,7 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("{path}: {e}"))?;
                 options.users.extend(world.users);
                 options.bots.extend(world.bots);
+                options.faults.extend(world.faults);
             }
             "--bot" => {
                 let v = value("--bot")?;

@@ -1,7 +1,8 @@
-//! Accounts to create at start: the `--world FILE` format.
+//! Accounts to create and faults to arm at start: the `--world FILE`
+//! format.
 //!
-//! One account per line; blank lines and lines starting with `#` are
-//! skipped:
+//! One account or fault per line; blank lines and lines starting with `#`
+//! are skipped:
 //!
 //! ```text
 //! # user PHONE FIRST_NAME [@USERNAME] [password=PASSWORD] [hint=HINT]
@@ -9,11 +10,29 @@
 //! user +9996641234 Dave password=hunter2 hint=usual
 //! # bot @USERNAME TOKEN
 //! bot @echo_bot 123456:AAH-secret
+//! # fault KIND ARGS... (see the `faults` module)
+//! fault flood_wait messages.sendMessage 3 times=2
+//! fault skew_clock 3600
 //! ```
 //!
-//! Phones are test numbers (`99966XYYYY`, living on DC X).
+//! Phones are test numbers (`99966XYYYY`, living on DC X). A bad line is
+//! an error naming its number, never a panic.
 
 use std::fmt;
+
+pub mod faults;
+
+pub use faults::FaultSeed;
+
+/// A fault of the world file, with the line it came from (to name it if
+/// it cannot be armed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultLine {
+    /// 1-based line number.
+    pub line: usize,
+    /// The fault.
+    pub fault: FaultSeed,
+}
 
 /// A person to create at start.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -49,6 +68,8 @@ pub struct WorldFile {
     pub users: Vec<UserSeed>,
     /// Bots as `(username, token)`.
     pub bots: Vec<(String, String)>,
+    /// Faults to arm once the accounts exist.
+    pub faults: Vec<FaultLine>,
 }
 
 /// Parses a world file; errors name the line.
@@ -92,7 +113,12 @@ pub fn parse(text: &str) -> Result<WorldFile, String> {
                 let name = name.strip_prefix('@').unwrap_or(name);
                 world.bots.push((name.to_owned(), token.to_owned()));
             }
-            _ => return Err(err("expected `user` or `bot`")),
+            Some("fault") => {
+                let words: Vec<&str> = words.collect();
+                let fault = faults::parse(&words).map_err(|e| err(&e))?;
+                world.faults.push(FaultLine { line: n + 1, fault });
+            }
+            _ => return Err(err("expected `user`, `bot` or `fault`")),
         }
     }
     Ok(world)
@@ -117,5 +143,41 @@ mod tests {
         assert!(e.starts_with("line 1"), "{e}");
         assert!(parse("robot x y").is_err());
         assert!(parse("bot @a 1:x extra").is_err());
+    }
+
+    #[test]
+    fn fault_lines_are_kept_with_their_numbers_and_bad_ones_named() {
+        let world =
+            parse("user 9996621234 Alice\n\nfault skew_clock 60\nfault silence ping\n").unwrap();
+        assert_eq!(
+            world.faults,
+            vec![
+                FaultLine {
+                    line: 3,
+                    fault: FaultSeed::SkewClock { seconds: 60 }
+                },
+                FaultLine {
+                    line: 4,
+                    fault: FaultSeed::Silence {
+                        method: "ping".into(),
+                        times: 1
+                    }
+                },
+            ]
+        );
+        let e = parse("# ok\nfault skew_clock 1\nfault flood_wait x.y z\n").unwrap_err();
+        assert!(e.starts_with("line 3: SECONDS `z`"), "{e}");
+        assert!(e.ends_with("`fault flood_wait x.y z`"), "{e}");
+        let e = parse("fault").unwrap_err();
+        assert!(e.starts_with("line 1: missing the fault's kind"), "{e}");
+        // Hostile bytes are an error, not a panic.
+        for junk in [
+            "fault \u{0}",
+            "fault error \u{feff} 1 X",
+            "fault skew_clock ∞",
+            "fault drop_connection_after_bytes 1 connections=99999999999",
+        ] {
+            assert!(parse(junk).unwrap_err().starts_with("line 1:"), "{junk}");
+        }
     }
 }

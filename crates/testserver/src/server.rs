@@ -17,13 +17,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::conn;
 use crate::control::Control;
 use crate::faults::Faults;
 use crate::keys::KeyStore;
 use crate::persist;
 use crate::salts::{self, Salts};
-use crate::seed::UserSeed;
+use crate::seed::{FaultLine, UserSeed};
 use crate::world::{State, World, WorldConfig};
 
 /// The DCs a server runs: 2 is the main one, as on Telegram's test servers.
@@ -73,6 +74,10 @@ pub struct Options {
     /// How often each key's server salt changes (Telegram: about every 30
     /// minutes; the previous salt stays valid for one more period).
     pub salt_period: Duration,
+    /// Faults to arm once the accounts exist (the `--world` file's `fault`
+    /// lines); one that cannot be armed (an unknown account) stops the
+    /// start with an error naming its line.
+    pub faults: Vec<FaultLine>,
     /// MTProxy secrets: when not empty, one more port (after DC 5's) acts
     /// as an MTProxy accepting any of them, serving each connection as the
     /// DC its obfuscated2 header names.
@@ -90,6 +95,7 @@ impl Default for Options {
             strict_bots: false,
             require_signup: false,
             salt_period: salts::DEFAULT_PERIOD,
+            faults: Vec::new(),
             proxy_secrets: Vec::new(),
         }
     }
@@ -101,6 +107,8 @@ pub struct Shared {
     pub dcs: Vec<DcAddr>,
     /// Key exchange configuration (RSA key, DH group).
     pub handshake: ServerConfig,
+    /// The server's time, which a test may skew.
+    pub clock: Clock,
     /// Every authorization key created so far.
     pub keys: KeyStore,
     /// The MTProto sessions of those keys, whichever connections carry
@@ -153,14 +161,15 @@ fn seed(state: &mut State, options: &Options) -> io::Result<()> {
     Ok(())
 }
 
-/// The Unix time in seconds.
+/// The machine's Unix time in seconds (the server's own time is
+/// [`Shared::clock`], which a test may skew).
 pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The Unix time in milliseconds.
+/// The machine's Unix time in milliseconds.
 pub fn unix_now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -218,7 +227,8 @@ impl TestServer {
             .iter()
             .map(|(id, l)| l.local_addr().map(|addr| DcAddr { id: *id, addr }))
             .collect::<io::Result<Vec<_>>>()?;
-        let keys = KeyStore::default();
+        let clock = Clock::default();
+        let keys = KeyStore::with_clock(clock.clone());
         let mut state = match &options.data_dir {
             Some(dir) => persist::load(dir, &keys)?.unwrap_or_default(),
             None => State::default(),
@@ -231,6 +241,7 @@ impl TestServer {
         let shared = Arc::new(Shared {
             dcs,
             handshake: ServerConfig::new(rsa),
+            clock,
             keys,
             sessions: Mutex::default(),
             salts: Salts::new(options.salt_period, &mut ChaCha20Rng::from_entropy()),
@@ -245,6 +256,12 @@ impl TestServer {
             proxy_addr,
             proxied: Mutex::default(),
         });
+        let control = Control::new(shared.clone());
+        for FaultLine { line, fault } in &options.faults {
+            fault.arm(&control).map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidInput, format!("line {line}: {e}"))
+            })?;
+        }
         let (stop, stopped) = watch::channel(false);
         let mut tasks: Vec<_> = listeners
             .into_iter()

@@ -240,3 +240,122 @@ fn proxy_secrets_open_an_mtproxy_port_after_the_dcs() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn world_file_faults_are_armed_at_start() {
+    let dir = temp_dir("faults");
+    let world = dir.join("world.txt");
+    std::fs::write(
+        &world,
+        "user 9996621234 Alice @alice\n\
+         # armed at start\n\
+         fault flood_wait help.getConfig 3 times=2\n\
+         fault skew_clock 3600\n\
+         fault withhold_updates 9996621234 1\n",
+    )
+    .unwrap();
+    let pem_path = dir.join("server.pem");
+    let (child, dcs) = start(
+        &[],
+        &[
+            "--world".as_ref(),
+            world.as_os_str(),
+            "--rsa-pub-out".as_ref(),
+            pem_path.as_os_str(),
+        ],
+    );
+    let child = KillOnDrop(child);
+    let rsa = RsaPublicKey::from_pem(&std::fs::read_to_string(&pem_path).unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut client = Client::connect_to(dcs[0].1, &rsa, 2).await;
+        // The server's clock is an hour ahead, from the key exchange on.
+        let offset = i64::from(client.key.time_offset);
+        assert!((offset - 3600).abs() <= 5, "time offset {offset}");
+        // Two flood waits, then the answer.
+        for _ in 0..2 {
+            let (code, message) = client.call_err(&functions::help::GetConfig {}).await;
+            assert_eq!((code, message.as_str()), (420, "FLOOD_WAIT_3"));
+        }
+        let enums::Config::Config(config) =
+            client.call(&functions::help::GetConfig {}).await.unwrap();
+        let dated = i64::from(config.date) - paperplane_testserver::unix_now();
+        assert!((dated - 3600).abs() <= 5, "config dated {dated} s ahead");
+    });
+    drop(child);
+
+    // A fault naming an account that does not exist stops the start.
+    std::fs::write(
+        &world,
+        "user 9996621234 Alice\nfault withhold_updates 9996629999 1\n",
+    )
+    .unwrap();
+    let out = refused_start(&world);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("9996629999"),
+        "{stderr}"
+    );
+    // A bad fault line is a usage error naming the line.
+    std::fs::write(
+        &world,
+        "user 9996621234 Alice\n\nfault flood_wait help.getConfig soon\n",
+    )
+    .unwrap();
+    let out = refused_start(&world);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 3") && stderr.contains("SECONDS"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Kills the server when a test ends, passed or not.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs the binary with `--world world`, expecting it to refuse to start:
+/// its output once it exited (killed, and the test failed, if it is still
+/// running after a while).
+fn refused_start(world: &std::path::Path) -> std::process::Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_paperplane-testserver"))
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--world")
+        .arg(world)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.0.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server started despite {}",
+            std::fs::read_to_string(world).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let KillOnDrop(child) = &mut child;
+    let mut stderr = Vec::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        std::io::Read::read_to_end(&mut pipe, &mut stderr).unwrap();
+    }
+    std::process::Output {
+        status: child.wait().unwrap(),
+        stdout: Vec::new(),
+        stderr,
+    }
+}

@@ -136,6 +136,9 @@ pub struct ServerSession {
     /// A notification to answer the next message with, whatever it is
     /// (fault injection).
     refuse_next: Option<i32>,
+    /// The latest time (Unix milliseconds) this session has acted at; see
+    /// [`ServerSession::session_time`].
+    latest_ms: i64,
 }
 
 impl std::fmt::Debug for ServerSession {
@@ -179,7 +182,22 @@ impl ServerSession {
             by_answer: HashMap::new(),
             pushes: BTreeMap::new(),
             refuse_next: None,
+            latest_ms: i64::MIN,
         }
+    }
+
+    /// The session's time at the server's time `now_ms`: never earlier
+    /// than a time it already acted at. A session's msg_ids must grow, and
+    /// its client takes its clock from them; so after the server's clock
+    /// steps back, the session keeps the time it had reached (its ids,
+    /// salts and the window it checks the client's ids against) until the
+    /// clock catches up. Checked against the stepped-back clock, a client
+    /// that synchronised with our earlier ids would be refused as too new
+    /// (17) by a notification whose id (which cannot go back) teaches it
+    /// the same too-new time again, for ever.
+    fn session_time(&mut self, now_ms: i64) -> i64 {
+        self.latest_ms = self.latest_ms.max(now_ms);
+        self.latest_ms
     }
 
     /// The client's session id, once its first message arrived.
@@ -361,6 +379,7 @@ impl ServerSession {
     /// client's session is known).
     pub fn poll_transmit(&mut self, now_ms: i64, rng: &mut impl RngCore) -> Option<Vec<u8>> {
         let session_id = self.session_id?;
+        let now_ms = self.session_time(now_ms);
         let salt = self.salt(now_ms);
         // Pushed bodies are kept for resending; copy them before packing.
         let pushed: Vec<Vec<u8>> = self
@@ -427,6 +446,7 @@ impl ServerSession {
         now_ms: i64,
         rng: &mut impl RngCore,
     ) -> Result<Vec<ServerEvent>> {
+        let now_ms = self.session_time(now_ms);
         match self.session_id {
             Some(id) if id != msg.session_id => {
                 return Err(SessionError::WrongSession {

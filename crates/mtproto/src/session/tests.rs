@@ -258,6 +258,38 @@ fn a_clock_that_jumps_mid_session_is_followed() {
 }
 
 #[test]
+fn a_server_clock_that_steps_back_mid_session_is_followed() {
+    let (mut client, mut server, mut rng) = pair();
+    // The server's clock is an hour ahead: the client learns it.
+    let ahead = T0 + 3_600_000;
+    let req = client.request(vec![1; 4]);
+    let events = pump_at(&mut client, &mut server, &mut rng, T0, ahead, &mut echo);
+    assert_eq!(results(&events), vec![(req, vec![1; 4])]);
+    assert!((i64::from(client.time_offset()) - 3600).abs() <= 1);
+    // Then it steps back ten minutes. The session keeps its time, so the
+    // client's ids (synchronised with it) are still accepted, and the
+    // server's ids keep growing.
+    let last = server.poll_transmit(ahead, &mut rng);
+    assert!(last.is_none());
+    for round in 2..5u8 {
+        let req = client.request(vec![round; 4]);
+        let events = pump_at(
+            &mut client,
+            &mut server,
+            &mut rng,
+            T0 + 1000 * i64::from(round),
+            ahead - 600_000 + 1000 * i64::from(round),
+            &mut echo,
+        );
+        assert_eq!(
+            results(&events),
+            vec![(req, vec![round; 4])],
+            "round {round}"
+        );
+    }
+}
+
+#[test]
 fn an_update_from_the_future_is_dropped_and_the_clock_probed() {
     let (mut client, mut server, mut rng) = pair();
     client.request(vec![1; 4]);

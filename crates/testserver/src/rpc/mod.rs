@@ -27,7 +27,7 @@ use paperplane_tl::{Cursor, Deserializable, Identifiable, Serializable, function
 use crate::error::{ApiError, ApiResult};
 use crate::faults::Fault;
 use crate::hub::ConnId;
-use crate::server::{Shared, unix_now};
+use crate::server::Shared;
 use crate::world::State;
 use crate::world::chat::Origin;
 
@@ -119,9 +119,9 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The current Unix time.
+    /// The server's current Unix time.
     pub fn now(&self) -> i32 {
-        i32::try_from(unix_now()).unwrap_or(i32::MAX)
+        self.shared.clock.now_i32()
     }
 
     /// The user this key is logged in as: `401 AUTH_KEY_UNREGISTERED` when

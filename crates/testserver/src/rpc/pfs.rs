@@ -13,7 +13,6 @@ use paperplane_tl::{Identifiable, functions};
 use super::Context;
 use crate::error::{ApiError, ApiResult};
 use crate::keys::BindRefusal;
-use crate::server::unix_now;
 
 /// Whether a method may be called over an unbound temporary key.
 pub(super) fn allowed_unbound(id: u32) -> bool {
@@ -49,7 +48,7 @@ pub fn bind_temp_auth_key(
         tracing::debug!("binding refused: {e}");
         return Err(invalid());
     }
-    if i64::from(req.expires_at) <= unix_now() {
+    if i64::from(req.expires_at) <= ctx.shared.clock.now() {
         return Err(invalid());
     }
     let replaced = keys
