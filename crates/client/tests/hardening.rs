@@ -441,6 +441,27 @@ async fn a_logged_in_client_follows_the_servers_clock_jumping_ahead_and_back() {
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
+#[tokio::test]
+async fn a_server_clock_jumping_about_between_reconnects_loses_nothing() {
+    let server = server().await;
+    let control = server.control();
+    let bob = control.add_user("9996627331", "Bob", None).unwrap();
+    let (alice, _s) = builder(&server).connect().await.unwrap();
+    let me = login(&alice, "9996627332").await;
+    let ids = (me.id(), bob.id);
+    let mut stream = alice.stream_updates();
+    // Steps of more than a session's idle time, ahead and back, with the
+    // connection dropped after each: the session must stay usable (its
+    // ids never going back), and if the server forgot it, the client must
+    // follow the new one, numbered below what it saw.
+    for (n, skew) in [3600, -600, 100, 3000, 0].into_iter().enumerate() {
+        control.skew_clock(skew);
+        control.drop_connections();
+        let text = format!("step {n}: {skew} s");
+        round_at(&control, &alice, &mut stream, ids, skew, &text).await;
+    }
+}
+
 /// A client with a right clock and no saved session logs in to a server
 /// whose clock is `skew` seconds off, and learns the server's time.
 async fn fresh_login_to_a_skewed_server(skew: i64, name: &str) {

@@ -1,7 +1,8 @@
 //! The soak: users and a bot exchange messages through TCP fault proxies
 //! (refused connects, FINs and RSTs mid-frame, stalls, trickles) and the
 //! server's own faults (withheld, swapped and too-long updates, lost
-//! answers, bad_msg_notifications, flood waits, dropped connections),
+//! answers, bad_msg_notifications, flood waits, connections dropped or cut
+//! after a few bytes or messages, the server's clock stepped about),
 //! drawn from a seed, in private chats, a supergroup and a channel;
 //! afterwards nothing may be lost, delivered twice or out of order.
 //!
@@ -47,7 +48,7 @@ impl Rng {
 
 /// The server's faults the soak draws from: each leaves the client
 /// something to recover without losing or repeating a message.
-const SERVER_FAULTS: [&str; 11] = [
+const SERVER_FAULTS: [&str; 14] = [
     "withhold updates",
     "swap updates",
     "updatesTooLong",
@@ -59,6 +60,9 @@ const SERVER_FAULTS: [&str; 11] = [
     "FLOOD_WAIT",
     "getDifference error",
     "connections dropped",
+    "cut after bytes",
+    "cut after messages",
+    "server clock skewed",
 ];
 
 /// Injects one server fault, drawn from `rng`, on one of `users` (and
@@ -91,6 +95,11 @@ fn server_fault(
         "getDifference error" => {
             control.inject_error("updates.getDifference", 500, "INTERNAL_SERVER_ERROR", 1)
         }
+        "cut after bytes" => control.drop_connection_after_bytes(rng.below(2_000)),
+        "cut after messages" => control.drop_connection_after_messages(rng.below(8)),
+        // Ahead by up to an hour or behind by up to ten minutes: clients
+        // must learn the server's time from its messages.
+        "server clock skewed" => control.skew_clock(rng.below(4_200) as i64 - 600),
         _ => control.drop_connections(),
     }
     kind

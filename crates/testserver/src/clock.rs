@@ -7,19 +7,39 @@
 //! expiry. So [`Clock::set_skew`] moves the whole server in time at once,
 //! as a server with a wrong clock would be: a correctly-clocked client
 //! must learn the server's time from its messages.
+//!
+//! Durations (how long a session has been idle) are measured on a
+//! monotonic clock instead ([`Clock::monotonic_secs`]), as a real server
+//! measures them: a step of the wall clock must not age every session.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Instant;
 
 use crate::server::unix_now_ms;
 
 /// A shared clock; clones read and set the same skew.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Clock {
     skew_ms: Arc<AtomicI64>,
+    started: Instant,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self {
+            skew_ms: Arc::default(),
+            started: Instant::now(),
+        }
+    }
 }
 
 impl Clock {
+    /// Seconds since the clock was made, whatever the skew does.
+    pub fn monotonic_secs(&self) -> i64 {
+        i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX)
+    }
+
     /// The server's time in Unix milliseconds.
     pub fn now_ms(&self) -> i64 {
         unix_now_ms().saturating_add(self.skew_ms.load(Ordering::Relaxed))
@@ -67,5 +87,15 @@ mod tests {
         assert_eq!(clock.now_i32(), i32::MAX, "saturates, never panics");
         clock.set_skew(0);
         assert!((clock.now_ms() - unix_now_ms()).abs() <= 5_000);
+    }
+
+    #[test]
+    fn durations_ignore_the_skew() {
+        let clock = Clock::default();
+        let before = clock.monotonic_secs();
+        clock.set_skew(3600);
+        assert!(clock.monotonic_secs() - before <= 5);
+        clock.set_skew(-3600);
+        assert!(clock.monotonic_secs() >= before, "went back");
     }
 }

@@ -475,7 +475,7 @@ impl Connection {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             for id in destroyed {
-                store.destroy(key_id, id, self.shared.clock.now());
+                store.destroy(key_id, id, self.shared.clock.monotonic_secs());
             }
         }
         Ok(())
@@ -495,10 +495,15 @@ impl Connection {
             .sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get_or_create(key_id, session_id, self.shared.clock.now(), || {
-                let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
-                ServerSession::with_salts(key, self.shared.salts.schedule(info))
-            });
+            .get_or_create(
+                key_id,
+                session_id,
+                self.shared.clock.monotonic_secs(),
+                || {
+                    let key = paperplane_crypto::AuthKey::from_bytes(*info.key.as_bytes());
+                    ServerSession::with_salts(key, self.shared.salts.schedule(info))
+                },
+            );
         if !created {
             session
                 .lock()

@@ -235,6 +235,9 @@ fn tally(outcome: &mut Outcome, text: &str, receivers: &[(String, &Inbox)]) {
     }
 }
 
+/// How long clients get to catch up once the faults are off.
+const SETTLE: Duration = Duration::from_secs(30);
+
 /// Runs the exchange.
 pub async fn run(soak: Soak) -> Result<Outcome, String> {
     let started = Instant::now();
@@ -357,7 +360,10 @@ pub async fn run(soak: Soak) -> Result<Outcome, String> {
 
     // Everyone catches up: wait until the bot has every acknowledged
     // message and each user every acknowledged reply, group message and
-    // post, or time runs out.
+    // post, or time runs out. Catching up gets its own time, even when
+    // sending took all of `max`: what counts is what arrives once the
+    // network is healthy again.
+    let deadline = deadline.max(Instant::now() + SETTLE);
     let private: usize = user_sent.iter().map(Vec::len).sum();
     let bot_expects = private + group_sent.len();
     loop {

@@ -38,6 +38,9 @@ const MAX_CONTAINERS: usize = 1024;
 const MAX_SENT_IDS: usize = 4096;
 /// How many server msg_ids are remembered against replays.
 const REPLAY_WINDOW: usize = 1024;
+/// How many server sessions' `unique_id`s are remembered, so that a
+/// replayed `new_session_created` is not taken for a new one.
+const MAX_SERVER_SESSIONS: usize = 16;
 /// A request is resent under its original msg_id while it is younger than
 /// this (seconds, server time): the server keeps ids for [`MAX_PAST`]
 /// seconds, and the margin covers the trip and clock jitter.
@@ -131,6 +134,8 @@ pub struct ClientSession {
     containers: BTreeMap<i64, Vec<RequestId>>,
     /// Our recent msg_ids, whatever they carried.
     sent_ids: BTreeSet<i64>,
+    /// The `unique_id`s of the server sessions that carried ours lately.
+    server_sessions: VecDeque<i64>,
     /// Whether the clock offset was confirmed by this session's server.
     time_synced: bool,
     /// A ping sent to learn the server's time is awaiting its answer.
@@ -165,6 +170,7 @@ impl ClientSession {
             by_msg_id: HashMap::new(),
             containers: BTreeMap::new(),
             sent_ids: BTreeSet::new(),
+            server_sessions: VecDeque::new(),
             time_synced: false,
             probing: false,
         }
@@ -427,9 +433,6 @@ impl ClientSession {
         if outer % 2 == 0 {
             return Err(SessionError::BadMsgIdParity { msg_id: outer });
         }
-        if !self.received.is_new(outer) {
-            return Err(SessionError::Replay { msg_id: outer });
-        }
         let is_container = container::id_of(&msg.body) == Some(container::MSG_CONTAINER);
         let messages: Vec<container::Inner<'_>> = match is_container {
             true => container::unpack(&msg.body)?,
@@ -439,16 +442,21 @@ impl ClientSession {
                 body: &msg.body,
             }],
         };
-        self.check_clock(outer, &messages, now_ms)?;
         // A server that lost our session (it restarted, say) numbers its
-        // messages afresh: what it sent before says nothing about them.
-        let restarted = messages.iter().any(|m| {
-            container::id_of(m.body) == Some(NEW_SESSION_CREATED)
-                && referenced_id(m.body).is_some_and(|id| self.sent_ids.contains(&id))
-        });
-        if restarted {
-            self.received.restart();
+        // messages afresh: what it sent before says nothing about them,
+        // and if its clock stepped back they are numbered below them.
+        if let Some(unique_id) = self.new_server_session(&messages) {
+            let first = messages.iter().map(|m| m.msg_id).fold(outer, i64::min);
+            self.received.restart(first);
+            self.server_sessions.push_back(unique_id);
+            while self.server_sessions.len() > MAX_SERVER_SESSIONS {
+                self.server_sessions.pop_front();
+            }
         }
+        if !self.received.is_new(outer) {
+            return Err(SessionError::Replay { msg_id: outer });
+        }
+        self.check_clock(outer, &messages, now_ms)?;
         let mut events = Vec::new();
         if is_container {
             self.check_seq(outer, msg.seq_no, &msg.body)?;
@@ -474,6 +482,21 @@ impl ClientSession {
             }
         }
         Ok(events)
+    }
+
+    /// The `unique_id` of a server session that `messages` announce: a
+    /// `new_session_created` naming one of our msg_ids, from a server
+    /// session not met before (a replayed announcement names an old one).
+    fn new_server_session(&self, messages: &[container::Inner<'_>]) -> Option<i64> {
+        messages.iter().find_map(|m| {
+            if container::id_of(m.body) != Some(NEW_SESSION_CREATED) {
+                return None;
+            }
+            let first = referenced_id(m.body)?;
+            let unique_id = i64::from_le_bytes(m.body.get(12..20)?.try_into().ok()?);
+            let ours = self.sent_ids.contains(&first);
+            (ours && !self.server_sessions.contains(&unique_id)).then_some(unique_id)
+        })
     }
 
     /// Takes the clock from a packet that proves the server's time, or

@@ -6,7 +6,7 @@
 //! content-related messages: such a message carries `2n + 1` and increments
 //! `n`; any other message carries `2n`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which side generates the ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +165,9 @@ pub struct ReplayWindow {
     capacity: usize,
     /// The largest id forgotten so far.
     forgotten: Option<i64>,
+    /// Ids of the peer's earlier session that lie above the new one's
+    /// start (its clock stepped back): refused, but out of seq_no checks.
+    retired: BTreeSet<i64>,
 }
 
 impl ReplayWindow {
@@ -174,6 +177,7 @@ impl ReplayWindow {
             ids: BTreeMap::new(),
             capacity: capacity.max(1),
             forgotten: None,
+            retired: BTreeSet::new(),
         }
     }
 
@@ -182,7 +186,7 @@ impl ReplayWindow {
         if let Some(&seq) = self.ids.get(&msg_id) {
             return Seen::Received(seq);
         }
-        if self.forgotten.is_some_and(|f| msg_id <= f) {
+        if self.forgotten.is_some_and(|f| msg_id <= f) || self.retired.contains(&msg_id) {
             return Seen::Forgotten;
         }
         match self.ids.last_key_value() {
@@ -246,12 +250,30 @@ impl ReplayWindow {
     }
 
     /// Starts over after the peer started a new session for us (its seq_nos
-    /// restart): every id seen so far is forgotten, so none is accepted
-    /// again, and nothing old constrains the new seq_nos.
-    pub fn restart(&mut self) {
-        if let Some(newest) = self.newest() {
+    /// restart) whose ids begin at `first`: every id seen so far is
+    /// forgotten, so none is accepted again, and nothing old constrains the
+    /// new seq_nos.
+    ///
+    /// A peer whose clock stepped back numbers the new session below the
+    /// old one. Then the old ids still held are retired (refused one by
+    /// one) and only ids below `first` are refused wholesale; old ids
+    /// already forgotten above `first` can no longer be told from new ones,
+    /// and are left to the caller's time check (they lie in the future).
+    pub fn restart(&mut self, first: i64) {
+        let Some(newest) = self.newest().max(self.forgotten) else {
+            return;
+        };
+        if newest < first {
             self.forget_up_to(newest);
+            return;
         }
+        self.retired
+            .extend(self.ids.keys().filter(|&&id| id >= first));
+        while self.retired.len() > self.capacity {
+            self.retired.pop_first();
+        }
+        self.ids.clear();
+        self.forgotten = Some(first.saturating_sub(1));
     }
 
     /// Treats every id up to `msg_id` as forgotten.

@@ -225,6 +225,19 @@ impl ServerSession {
         (self.answers.len(), self.answer_bytes)
     }
 
+    /// The latest time (Unix milliseconds) the session acted at; its ids
+    /// never go below it.
+    pub fn time_floor(&self) -> i64 {
+        self.latest_ms
+    }
+
+    /// Never acts at a time before `ms` (for a session that replaces one
+    /// the server forgot early, so that its ids continue the old ones'
+    /// even if the clock stepped back meanwhile).
+    pub fn keep_time_from(&mut self, ms: i64) {
+        self.latest_ms = self.latest_ms.max(ms);
+    }
+
     /// Refuses every client msg_id up to `msg_id` as "too old to tell"
     /// (for a session that replaces one the server forgot early).
     pub fn forget_up_to(&mut self, msg_id: i64) {

@@ -4,11 +4,11 @@
 //! msg_ids and its cache of recent answers must survive a reconnect, or a
 //! captured packet replayed on a new connection would run again and a
 //! client resending a request whose answer was lost would have it executed
-//! twice. Sessions idle for longer than [`IDLE`] are dropped (by then every
-//! msg_id they saw is too old to be accepted anyway); a key's least
-//! recently used session is dropped early when it has more than its share,
-//! and then leaves a floor behind so that a new session under the same id
-//! refuses what the old one saw.
+//! twice. Sessions idle for longer than [`IDLE`] are dropped, and a key's
+//! least recently used session early when it has more than its share. A
+//! dropped session leaves a tombstone for a while, so that a new session
+//! under the same id refuses what the old one saw and numbers its messages
+//! after the old one's, even if the server's clock stepped back.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,9 +30,11 @@ struct Slot {
 }
 
 /// What an evicted session leaves: ids up to `floor` stay refused until
-/// `until`.
+/// `until`, and a session made under its id acts no earlier than
+/// `time_ms`.
 struct Tombstone {
-    floor: i64,
+    floor: Option<i64>,
+    time_ms: i64,
     until: i64,
 }
 
@@ -70,8 +72,10 @@ impl SessionStore {
         self.sessions.is_empty()
     }
 
-    /// The session `session_id` of key `key_id` at `now` (Unix seconds),
-    /// made with `make` if there is none; `true` when it was just made.
+    /// The session `session_id` of key `key_id` at `now`, made with `make`
+    /// if there is none; `true` when it was just made. `now` (here and
+    /// below) is in seconds on a monotonic clock, not the wall clock: a
+    /// wall clock stepped forward would age every session at once.
     pub fn get_or_create(
         &mut self,
         key_id: i64,
@@ -86,7 +90,10 @@ impl SessionStore {
         }
         let mut session = make();
         if let Some(stone) = self.tombstones.remove(&(key_id, session_id)) {
-            session.forget_up_to(stone.floor);
+            if let Some(floor) = stone.floor {
+                session.forget_up_to(floor);
+            }
+            session.keep_time_from(stone.time_ms);
         }
         let session = Arc::new(Mutex::new(session));
         self.sessions.insert(
@@ -125,20 +132,21 @@ impl SessionStore {
                 self.per_key.remove(&key_id);
             }
         }
-        let floor = slot
-            .session
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .newest_received();
-        if let Some(floor) = floor {
-            self.tombstones.insert(
-                (key_id, session_id),
-                Tombstone {
-                    floor,
-                    until: now.saturating_add(IDLE),
-                },
-            );
-        }
+        let (floor, time_ms) = {
+            let session = slot
+                .session
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (session.newest_received(), session.time_floor())
+        };
+        self.tombstones.insert(
+            (key_id, session_id),
+            Tombstone {
+                floor,
+                time_ms,
+                until: now.saturating_add(IDLE),
+            },
+        );
         Some(slot)
     }
 
@@ -170,10 +178,9 @@ impl SessionStore {
             .map(|(id, _)| *id)
             .collect();
         for (key_id, session_id) in idle {
-            // Idle this long, all it saw is too old to be accepted: no
-            // tombstone needed.
+            // All it saw is too old to be accepted by now, unless the
+            // server's clock stepped back: the tombstone covers that too.
             self.remove(key_id, session_id, now);
-            self.tombstones.remove(&(key_id, session_id));
         }
         self.tombstones.retain(|_, stone| stone.until > now);
     }
@@ -207,6 +214,8 @@ mod tests {
         let (first, _) = store.get_or_create(1, 0, 1000, session);
         let seen = 0x1234_5678_0000;
         first.lock().unwrap().forget_up_to(seen);
+        let acted_at = 1_700_003_600_000;
+        first.lock().unwrap().keep_time_from(acted_at);
         // Fill the key's share so session 0 (least recently used) goes.
         for id in 1..=SESSIONS_PER_KEY as i64 {
             store.get_or_create(1, id, 1001, session);
@@ -215,6 +224,11 @@ mod tests {
         let (again, created) = store.get_or_create(1, 0, 1002, session);
         assert!(created);
         assert_eq!(again.lock().unwrap().newest_received(), Some(seen));
+        assert_eq!(
+            again.lock().unwrap().time_floor(),
+            acted_at,
+            "its ids continue the old session's"
+        );
         assert!(store.destroy(1, 0, 1003));
         assert!(!store.destroy(1, 0, 1003));
         store.remove_key(1);

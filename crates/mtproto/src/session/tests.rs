@@ -290,6 +290,69 @@ fn a_server_clock_that_steps_back_mid_session_is_followed() {
 }
 
 #[test]
+fn a_server_that_lost_the_session_with_its_clock_stepped_back_is_followed() {
+    let (mut client, mut server, mut rng) = pair();
+    // The server's clock is an hour ahead: the client learns it, and its
+    // window remembers the server's ids from an hour ahead.
+    let ahead = T0 + 3_600_000;
+    let req = client.request(vec![1; 4]);
+    let events = pump_at(&mut client, &mut server, &mut rng, T0, ahead, &mut echo);
+    assert_eq!(results(&events), vec![(req, vec![1; 4])]);
+    // Then the server forgets the session and its clock is put right: the
+    // new session's ids are an hour below everything the client has seen.
+    // Its new_session_created (naming an id the client sent) must still be
+    // taken, or every packet after it is refused as a replay, for ever.
+    let mut server = ServerSession::new(key(1), SALT);
+    for round in 2..5u8 {
+        let req = client.request(vec![round; 4]);
+        let now = T0 + 1000 * i64::from(round);
+        let events = pump_at(&mut client, &mut server, &mut rng, now, now, &mut echo);
+        assert_eq!(
+            results(&events),
+            vec![(req, vec![round; 4])],
+            "round {round}"
+        );
+    }
+    assert!(client.time_offset().abs() <= 1, "{}", client.time_offset());
+}
+
+#[test]
+fn a_replayed_new_session_created_does_not_reopen_the_window() {
+    let (mut client, mut server, mut rng) = pair();
+    // Round trips, keeping what the server sent: the first packets carry
+    // new_session_created; by the end the window has forgotten the early
+    // ones (refusing everything at or below them).
+    let mut sent_by_server = Vec::new();
+    for round in 0..1200i64 {
+        client.request(round.to_le_bytes().to_vec());
+        let now = T0 + round;
+        while let Some(packet) = client.poll_transmit(now, &mut rng) {
+            for e in server.handle_packet(&packet, now, &mut rng).unwrap() {
+                if let ServerEvent::Request { msg_id, body } = e {
+                    server.respond(msg_id, &body);
+                }
+            }
+        }
+        while let Some(packet) = server.poll_transmit(now, &mut rng) {
+            client.handle_packet(&packet, now).unwrap();
+            sent_by_server.push(packet);
+        }
+    }
+    // The announcement replayed is refused, and must not make the client
+    // forget what it has seen: an early packet is refused after it too.
+    let now = T0 + 1300;
+    for packet in [&sent_by_server[0], &sent_by_server[20]] {
+        assert!(
+            matches!(
+                client.handle_packet(packet, now),
+                Err(SessionError::Replay { .. })
+            ),
+            "a replayed packet was taken"
+        );
+    }
+}
+
+#[test]
 fn an_update_from_the_future_is_dropped_and_the_clock_probed() {
     let (mut client, mut server, mut rng) = pair();
     client.request(vec![1; 4]);
